@@ -1,0 +1,91 @@
+import { readImageFile } from '../read-image.js';
+import { UserError } from '../user-error.js';
+import { detectImage } from '../../host/loader/detect.js';
+import { EM_386, EM_X86_64, type ElfImage } from '../../host/loader/elf.js';
+
+export interface InfoOptions {
+  json?: boolean;
+}
+
+const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
+
+function machineName(m: number): string {
+  return m === EM_X86_64 ? 'x86-64' : m === EM_386 ? 'i386' : `machine ${m}`;
+}
+
+interface InfoReport {
+  file: string;
+  size: number;
+  format: string;
+  elf?: {
+    class: number;
+    machine: string;
+    entry: string;
+    segments: { type: string; offset: number; vaddr: string; paddr: string; filesz: number; memsz: number; flags: string }[];
+    notes: { name: string; type: number; size: number }[];
+  };
+  multibootHeaderOffset?: number;
+}
+
+function segmentType(t: number): string {
+  return ({ 0: 'NULL', 1: 'LOAD', 2: 'DYNAMIC', 3: 'INTERP', 4: 'NOTE', 6: 'PHDR', 7: 'TLS' } as Record<number, string>)[t] ?? hex(t);
+}
+
+function flagString(f: number): string {
+  return `${f & 4 ? 'R' : '-'}${f & 2 ? 'W' : '-'}${f & 1 ? 'X' : '-'}`;
+}
+
+function elfReport(elf: ElfImage): NonNullable<InfoReport['elf']> {
+  return {
+    class: elf.elfClass,
+    machine: machineName(elf.machine),
+    entry: hex(elf.entry),
+    segments: elf.programHeaders
+      .filter((p) => p.type !== 0)
+      .map((p) => ({
+        type: segmentType(p.type),
+        offset: p.offset,
+        vaddr: hex(p.vaddr),
+        paddr: hex(p.paddr),
+        filesz: p.filesz,
+        memsz: p.memsz,
+        flags: flagString(p.flags),
+      })),
+    notes: elf.notes.map((n) => ({ name: n.name, type: n.type, size: n.desc.length })),
+  };
+}
+
+export function buildInfo(file: string, bytes: Uint8Array): InfoReport {
+  const d = detectImage(bytes, file);
+  return {
+    file,
+    size: bytes.length,
+    format: d.kind,
+    ...(d.elf ? { elf: elfReport(d.elf) } : {}),
+    ...(d.multibootOffset !== undefined ? { multibootHeaderOffset: d.multibootOffset } : {}),
+  };
+}
+
+export function formatInfo(r: InfoReport): string {
+  const lines = [`file:    ${r.file} (${r.size} bytes)`, `format:  ${r.format}`];
+  if (r.multibootHeaderOffset !== undefined) lines.push(`multiboot header at offset ${hex(r.multibootHeaderOffset)}`);
+  if (r.elf) {
+    lines.push(`class:   ELF${r.elf.class} ${r.elf.machine}`, `entry:   ${r.elf.entry}`, 'segments:');
+    for (const s of r.elf.segments) {
+      lines.push(`  ${s.type.padEnd(7)} ${s.flags} vaddr ${s.vaddr.padStart(18)} paddr ${s.paddr.padStart(18)} filesz ${hex(s.filesz).padStart(10)} memsz ${hex(s.memsz).padStart(10)}`);
+    }
+    if (r.elf.notes.length > 0) {
+      lines.push('notes:');
+      for (const n of r.elf.notes) lines.push(`  ${n.name} type ${n.type} (${n.size} bytes)`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export async function infoCommand(file: string, opts: InfoOptions): Promise<number> {
+  const bytes = await readImageFile(file);
+  const report = buildInfo(file, bytes);
+  if (report.format === 'unknown') throw new UserError(`${file}: not a kernel image xenner knows (Xen PV ELF, bzImage, multiboot or PVH)`);
+  process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : formatInfo(report)) + '\n');
+  return 0;
+}

@@ -1,0 +1,58 @@
+import type { LevelWithSilent } from 'pino';
+import { readImageFile } from '../read-image.js';
+import { UserError } from '../user-error.js';
+import { detectImage } from '../../host/loader/detect.js';
+import { createLogger } from '../../log/logger.js';
+import { defaultMachine, MACHINE_NAMES, type MachineName } from '../../machine/machine.js';
+import { MACHINES } from '../../machine/machines.js';
+
+export interface RunOptions {
+  memory: number;
+  cmdline: string;
+  initrd?: string;
+  vcpus: number;
+  machine?: string;
+  cpu: string;
+  maxInstructions?: number;
+  logLevel: LevelWithSilent;
+  logFile?: string;
+}
+
+export async function runCommand(file: string, opts: RunOptions): Promise<number> {
+  const image = await readImageFile(file);
+  const initrd = opts.initrd === undefined ? undefined : { file: opts.initrd, bytes: await readImageFile(opts.initrd) };
+  const detected = detectImage(image, file);
+  let name: MachineName | undefined;
+  if (opts.machine !== undefined) {
+    if (!(MACHINE_NAMES as readonly string[]).includes(opts.machine)) {
+      throw new UserError(`unknown machine '${opts.machine}' (one of: ${MACHINE_NAMES.join(', ')})`);
+    }
+    name = opts.machine as MachineName;
+  } else {
+    name = defaultMachine(detected.kind);
+    if (name === undefined) throw new UserError(`${file}: not a kernel image xenner knows (Xen PV ELF, bzImage, multiboot or PVH)`);
+  }
+  if (opts.cpu !== 'intel' && opts.cpu !== 'amd') throw new UserError(`unknown CPU profile '${opts.cpu}' (intel or amd)`);
+  const launch = MACHINES[name];
+  if (launch === undefined) throw new UserError(`${file}: the ${name} machine cannot boot guests yet in this version of xenner`);
+
+  const logger = createLogger({ level: opts.logLevel, ...(opts.logFile !== undefined ? { file: opts.logFile } : {}) });
+  logger.info({ file, kind: detected.kind, machine: name, memoryMiB: opts.memory }, 'starting guest');
+  const result = await launch({
+    file,
+    image,
+    kind: detected.kind,
+    memoryMiB: opts.memory,
+    cmdline: opts.cmdline,
+    ...(initrd ? { initrd } : {}),
+    vcpus: opts.vcpus,
+    ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
+    cpuProfile: opts.cpu,
+    logger,
+    consoleOut: (bytes) => {
+      process.stdout.write(bytes);
+    },
+  });
+  logger.info({ status: result.status, reason: result.reason }, 'guest ended');
+  return result.status;
+}

@@ -1,0 +1,8 @@
+import type { MachineLauncher, MachineName } from './machine.js';
+
+/**
+ * Every machine xenner can run, by name. Each entry is added by the module
+ * that implements it; a name missing here is reported to the user as
+ * "cannot boot yet", with exit status 2.
+ */
+export const MACHINES: Partial<Record<MachineName, MachineLauncher>> = {};

@@ -1,0 +1,79 @@
+/**
+ * Checks our ABI layouts against Xen's public headers (Debian's libxen-dev,
+ * /usr/include/xen): a C program prints offsetof/sizeof for every field,
+ * compiled for x86_64 (-m64) and x86_32 (-m32).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { layout, type GuestArch, type StructDecl, type StructLayout } from '../../src/abi/layout.js';
+
+export const XEN_HEADERS = '/usr/include/xen/xen.h';
+
+/** Why the header check cannot run here, or undefined when it can. */
+export function headerCheckUnavailable(arch: GuestArch): string | undefined {
+  if (!existsSync(XEN_HEADERS)) return 'Xen public headers missing (apt-get install libxen-dev)';
+  const probe = spawnSync('gcc', [arch === 'x86_64' ? '-m64' : '-m32', '-x', 'c', '-o', '/dev/null', '-'], {
+    input: '#include <stdio.h>\nint main(void){return 0;}\n',
+  });
+  if (probe.error || probe.status !== 0) return `gcc cannot build ${arch} programs (apt-get install gcc-multilib)`;
+  return undefined;
+}
+
+interface Probe {
+  key: string;
+  expr: string;
+}
+
+function probes(l: StructLayout, decl: StructDecl, cBase: string, keyBase: string, out: Probe[]): void {
+  for (const f of decl.fields) {
+    const fl = l.fields.get(f.name)!;
+    const cMember = `${cBase}${cBase ? '.' : ''}${f.cPath ?? f.name}`;
+    const key = `${keyBase}${keyBase ? '.' : ''}${f.name}`;
+    out.push({ key, expr: cMember });
+    if (typeof f.type !== 'string' && fl.layout) probes(fl.layout, f.type, cMember, key, out);
+  }
+}
+
+/** Offsets (and "sizeof") as the C compiler sees them, keyed by our dotted field paths. */
+export function cLayout(decl: StructDecl, arch: GuestArch, includes: readonly string[]): Map<string, number> {
+  if (!decl.cType) throw new Error(`${decl.name} has no cType`);
+  const l = layout(decl, arch);
+  const ps: Probe[] = [];
+  probes(l, decl, '', '', ps);
+  const dir = mkdtempSync(join(tmpdir(), 'xenner-abi-'));
+  const src = join(dir, 'probe.c');
+  const lines = [
+    '#define __XEN_INTERFACE_VERSION__ 0x00040e00',
+    '#include <stddef.h>',
+    '#include <stdint.h>',
+    '#include <stdio.h>',
+    ...includes.map((h) => `#include <${h}>`),
+    'int main(void) {',
+    `  printf("sizeof %zu\\n", sizeof(${decl.cType}));`,
+    ...ps.map((p) => `  printf("${p.key} %zu\\n", offsetof(${decl.cType}, ${p.expr}));`),
+    '  return 0;',
+    '}',
+  ];
+  writeFileSync(src, lines.join('\n'));
+  const exe = join(dir, 'probe');
+  execFileSync('gcc', [arch === 'x86_64' ? '-m64' : '-m32', '-o', exe, src]);
+  const out = execFileSync(exe, { encoding: 'utf8' });
+  const m = new Map<string, number>();
+  for (const line of out.trim().split('\n')) {
+    const [k, v] = line.split(' ');
+    m.set(k!, Number(v));
+  }
+  return m;
+}
+
+/** Our layout in the same shape as cLayout's answer. */
+export function ourLayout(decl: StructDecl, arch: GuestArch): Map<string, number> {
+  const l = layout(decl, arch);
+  const m = new Map<string, number>([['sizeof', l.size]]);
+  const ps: Probe[] = [];
+  probes(l, decl, '', '', ps);
+  for (const p of ps) m.set(p.key, l.offset(p.key));
+  return m;
+}
