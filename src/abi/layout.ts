@@ -137,10 +137,16 @@ export interface ConstGroup {
   readonly values: Readonly<Record<string, number | bigint>>;
   /** Values that differ per architecture. */
   readonly perArch?: Readonly<Record<GuestArch, Readonly<Record<string, number | bigint>>>>;
+  /**
+   * The Xen public header that defines these as C macros named
+   * prefix+name (e.g. "xen/sched.h"); the ABI test checks every value
+   * against it. Absent for xenner's own ABIs.
+   */
+  readonly cHeader?: string;
 }
 
-export function constants(prefix: string, values: Record<string, number | bigint>): ConstGroup {
-  return { prefix, values };
+export function constants(prefix: string, values: Record<string, number | bigint>, cHeader?: string): ConstGroup {
+  return { prefix, values, ...(cHeader !== undefined ? { cHeader } : {}) };
 }
 
 /** One generated NASM include file: its name and what goes into it. */

@@ -1,6 +1,7 @@
 import type { NasmUnit } from './layout.js';
 import { hypercallConsts } from './xen/hypercalls.js';
 import { sifConsts, startInfo } from './xen/start-info.js';
+import { basicsConsts } from './xen/basics.js';
 
 /**
  * Every generated NASM include, in one list: add a unit here when a new ABI
@@ -10,8 +11,8 @@ import { sifConsts, startInfo } from './xen/start-info.js';
 export const NASM_UNITS: readonly NasmUnit[] = [
   {
     file: 'xen.inc',
-    title: 'Xen public ABI: hypercall numbers, start_info',
-    consts: [hypercallConsts, sifConsts],
+    title: 'Xen public ABI: hypercall numbers, ELF notes, sched_op, console_io, start_info',
+    consts: [hypercallConsts, sifConsts, ...basicsConsts],
     structs: [startInfo],
   },
 ];

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { GUEST_ARCHES, layout, struct } from '../../src/abi/layout.js';
 import { startInfo } from '../../src/abi/xen/start-info.js';
 import { expectedNasmFiles } from '../../tools/gen-nasm-abi.js';
-import { cLayout, headerCheckUnavailable, ourLayout } from '../helpers/xen-headers.js';
+import { NASM_UNITS } from '../../src/abi/nasm-units.js';
+import { cConstants, cLayout, headerCheckUnavailable, ourConstants, ourLayout } from '../helpers/xen-headers.js';
 
 describe('ABI layout rules', () => {
   it('aligns naturally, with 4-byte alignment for 64-bit fields on x86_32', () => {
@@ -33,5 +34,13 @@ describe.each(GUEST_ARCHES)('Xen structures match the public headers (%s)', (arc
   const why = headerCheckUnavailable(arch);
   it.skipIf(why !== undefined)(`start_info${why ? ` (skipped: ${why})` : ''}`, () => {
     expect(ourLayout(startInfo, arch)).toEqual(cLayout(startInfo, arch, ['xen/xen.h']));
+  });
+});
+
+describe.each(GUEST_ARCHES)('Xen constants match the public headers (%s)', (arch) => {
+  const why = headerCheckUnavailable(arch);
+  const groups = NASM_UNITS.flatMap((u) => u.consts).filter((g) => g.cHeader !== undefined);
+  it.skipIf(why !== undefined).each(groups.map((g) => [g.prefix, g] as const))(`%s*${why ? ` (skipped: ${why})` : ''}`, (_prefix, g) => {
+    expect(ourConstants(g, arch)).toEqual(cConstants(g, arch));
   });
 });

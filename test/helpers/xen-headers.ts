@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { layout, type GuestArch, type StructDecl, type StructLayout } from '../../src/abi/layout.js';
+import { layout, type ConstGroup, type GuestArch, type StructDecl, type StructLayout } from '../../src/abi/layout.js';
 
 export const XEN_HEADERS = '/usr/include/xen/xen.h';
 
@@ -76,4 +76,39 @@ export function ourLayout(decl: StructDecl, arch: GuestArch): Map<string, number
   probes(l, decl, '', '', ps);
   for (const p of ps) m.set(p.key, l.offset(p.key));
   return m;
+}
+
+/** Every constant of a group as the C preprocessor sees it in Xen's header. */
+export function cConstants(group: ConstGroup, arch: GuestArch): Map<string, bigint> {
+  if (!group.cHeader) throw new Error(`${group.prefix} has no cHeader`);
+  const values = { ...group.values, ...(group.perArch?.[arch] ?? {}) };
+  const dir = mkdtempSync(join(tmpdir(), 'xenner-abi-'));
+  const src = join(dir, 'consts.c');
+  writeFileSync(
+    src,
+    [
+      '#define __XEN_INTERFACE_VERSION__ 0x00040e00',
+      '#include <stdint.h>',
+      '#include <stdio.h>',
+      '#include <xen/xen.h>',
+      `#include <${group.cHeader}>`,
+      'int main(void) {',
+      ...Object.keys(values).map((k) => `  printf("${k} %llu\\n", (unsigned long long)(${group.prefix}${k}));`),
+      '  return 0;',
+      '}',
+    ].join('\n'),
+  );
+  const exe = join(dir, 'consts');
+  execFileSync('gcc', [arch === 'x86_64' ? '-m64' : '-m32', '-o', exe, src]);
+  const m = new Map<string, bigint>();
+  for (const line of execFileSync(exe, { encoding: 'utf8' }).trim().split('\n')) {
+    const [k, v] = line.split(' ');
+    m.set(k!, BigInt(v!));
+  }
+  return m;
+}
+
+export function ourConstants(group: ConstGroup, arch: GuestArch): Map<string, bigint> {
+  const values = { ...group.values, ...(group.perArch?.[arch] ?? {}) };
+  return new Map(Object.entries(values).map(([k, v]) => [k, BigInt.asUintN(64, BigInt(v))]));
 }

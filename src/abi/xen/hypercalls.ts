@@ -51,4 +51,4 @@ export type HypercallName = keyof typeof Hypercall;
 /** Each hypercall page entry is 32 bytes: entry N is at page + N*32. */
 export const HYPERCALL_STUB_SIZE = 32;
 
-export const hypercallConsts = constants('__HYPERVISOR_', Hypercall);
+export const hypercallConsts = constants('__HYPERVISOR_', Hypercall, 'xen/xen.h');

@@ -45,4 +45,4 @@ export const startInfo: StructDecl = struct('start_info', [
   { name: 'nr_p2m_frames', type: 'ulong' },
 ], 'struct start_info');
 
-export const sifConsts = constants('SIF_', SIF);
+export const sifConsts = constants('SIF_', SIF, 'xen/xen.h');
