@@ -20,8 +20,10 @@ export type Scalar = 'u8' | 'u16' | 'u32' | 'u64' | 'ulong';
 export interface FieldDecl {
   readonly name: string;
   readonly type: Scalar | StructDecl;
-  /** Array length; 1 when absent. */
-  readonly count?: number;
+  /** Array length (per architecture when it differs); 1 when absent. */
+  readonly count?: number | Readonly<Record<GuestArch, number>>;
+  /** The field exists only in this architecture's layout. */
+  readonly onlyArch?: GuestArch;
   /**
    * The C member expression in Xen's headers when it differs from `name`
    * (e.g. a union member: start_info's `console` is `console.domU`). Used
@@ -90,7 +92,8 @@ export function layout(decl: StructDecl, arch: GuestArch): StructLayout {
   let size = 0;
   let maxAlign = 1;
   for (const f of decl.fields) {
-    const count = f.count ?? 1;
+    if (f.onlyArch !== undefined && f.onlyArch !== arch) continue;
+    const count = typeof f.count === 'object' ? f.count[arch] : (f.count ?? 1);
     if (!Number.isInteger(count) || count < 0) throw new Error(`${decl.name}.${f.name}: bad count ${count}`);
     let elemSize: number;
     let align: number;

@@ -2,6 +2,10 @@ import type { NasmUnit } from './layout.js';
 import { hypercallConsts } from './xen/hypercalls.js';
 import { sifConsts, startInfo } from './xen/start-info.js';
 import { basicsConsts } from './xen/basics.js';
+import { mmConsts, mmuextOp, mmuUpdate } from './xen/mm.js';
+import { trapConsts, trapInfo } from './xen/traps.js';
+import { versionConsts } from './xen/version.js';
+import { sharedInfo, vcpuInfo, vcpuTimeInfo } from './xen/shared-info.js';
 
 /**
  * Every generated NASM include, in one list: add a unit here when a new ABI
@@ -11,8 +15,8 @@ import { basicsConsts } from './xen/basics.js';
 export const NASM_UNITS: readonly NasmUnit[] = [
   {
     file: 'xen.inc',
-    title: 'Xen public ABI: hypercall numbers, ELF notes, sched_op, console_io, start_info',
-    consts: [hypercallConsts, sifConsts, ...basicsConsts],
-    structs: [startInfo],
+    title: 'Xen public ABI: hypercalls, ELF notes, sched_op, console_io, memory management, traps, start_info',
+    consts: [hypercallConsts, sifConsts, ...basicsConsts, ...mmConsts, ...trapConsts, ...versionConsts],
+    structs: [startInfo, mmuUpdate, mmuextOp, trapInfo, vcpuTimeInfo, vcpuInfo, sharedInfo],
   },
 ];

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GUEST_ARCHES, layout, struct } from '../../src/abi/layout.js';
-import { startInfo } from '../../src/abi/xen/start-info.js';
 import { expectedNasmFiles } from '../../tools/gen-nasm-abi.js';
 import { NASM_UNITS } from '../../src/abi/nasm-units.js';
 import { cConstants, cLayout, headerCheckUnavailable, ourConstants, ourLayout } from '../helpers/xen-headers.js';
@@ -32,8 +31,9 @@ describe('generated NASM includes', () => {
 
 describe.each(GUEST_ARCHES)('Xen structures match the public headers (%s)', (arch) => {
   const why = headerCheckUnavailable(arch);
-  it.skipIf(why !== undefined)(`start_info${why ? ` (skipped: ${why})` : ''}`, () => {
-    expect(ourLayout(startInfo, arch)).toEqual(cLayout(startInfo, arch, ['xen/xen.h']));
+  const structs = NASM_UNITS.flatMap((u) => u.structs).filter((s) => s.cType !== undefined);
+  it.skipIf(why !== undefined).each(structs.map((s) => [s.name, s] as const))(`%s${why ? ` (skipped: ${why})` : ''}`, (_name, s) => {
+    expect(ourLayout(s, arch)).toEqual(cLayout(s, arch, ['xen/xen.h']));
   });
 });
 
