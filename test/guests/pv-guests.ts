@@ -33,6 +33,7 @@ const QEMU_LONG_MODE_IDT_ERROR_CODE: OracleDeviation = {
 export const PV_GUESTS: readonly PvGuest[] = [
   { name: 'hello', dom0: true },
   { name: 'traps', dom0: true, oracleDeviations: [QEMU_LONG_MODE_IDT_ERROR_CODE] },
+  { name: 'memory', dom0: true },
 ];
 
 export type PvArch = 'pv64' | 'pv32';
