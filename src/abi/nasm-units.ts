@@ -4,7 +4,7 @@ import { sifConsts, startInfo } from './xen/start-info.js';
 import { basicsConsts } from './xen/basics.js';
 import { mmConsts, mmuextOp, mmuUpdate } from './xen/mm.js';
 import { trapConsts, trapInfo } from './xen/traps.js';
-import { versionConsts } from './xen/version.js';
+import { featureConsts, versionConsts, xenFeatureInfo } from './xen/version.js';
 import { sharedInfo, vcpuInfo, vcpuTimeInfo } from './xen/shared-info.js';
 
 /**
@@ -16,7 +16,7 @@ export const NASM_UNITS: readonly NasmUnit[] = [
   {
     file: 'xen.inc',
     title: 'Xen public ABI: hypercalls, ELF notes, sched_op, console_io, memory management, traps, start_info',
-    consts: [hypercallConsts, sifConsts, ...basicsConsts, ...mmConsts, ...trapConsts, ...versionConsts],
-    structs: [startInfo, mmuUpdate, mmuextOp, trapInfo, vcpuTimeInfo, vcpuInfo, sharedInfo],
+    consts: [hypercallConsts, sifConsts, ...basicsConsts, ...mmConsts, ...trapConsts, ...versionConsts, ...featureConsts],
+    structs: [startInfo, mmuUpdate, mmuextOp, trapInfo, vcpuTimeInfo, vcpuInfo, sharedInfo, xenFeatureInfo],
   },
 ];

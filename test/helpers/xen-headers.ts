@@ -52,6 +52,7 @@ export function cLayout(decl: StructDecl, arch: GuestArch, includes: readonly st
     '#include <stdint.h>',
     '#include <stdio.h>',
     ...includes.map((h) => `#include <${h}>`),
+    '#include <xen/version.h>',
     'int main(void) {',
     `  printf("sizeof %zu\\n", sizeof(${decl.cType}));`,
     ...ps.map((p) => `  printf("${p.key} %zu\\n", offsetof(${decl.cType}, ${p.expr}));`),
