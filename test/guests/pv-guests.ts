@@ -42,6 +42,7 @@ export const PV_GUESTS: readonly PvGuest[] = [
   { name: 'traps', dom0: true, oracleDeviations: [QEMU_LONG_MODE_IDT_ERROR_CODE] },
   { name: 'memory', dom0: true },
   { name: 'cpuid', dom0: true, oracleDeviations: [QEMU_NO_CPUID_FAULTING] },
+  { name: 'time', dom0: true },
 ];
 
 export type PvArch = 'pv64' | 'pv32';
