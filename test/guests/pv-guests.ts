@@ -43,6 +43,7 @@ export const PV_GUESTS: readonly PvGuest[] = [
   { name: 'memory', dom0: true },
   { name: 'cpuid', dom0: true, oracleDeviations: [QEMU_NO_CPUID_FAULTING] },
   { name: 'time', dom0: true },
+  { name: 'descriptors', dom0: true },
 ];
 
 export type PvArch = 'pv64' | 'pv32';

@@ -57,4 +57,14 @@ export const flatSelectors: ConstGroup = {
   cHeader: 'xen/xen.h',
 };
 
-export const trapConsts = [flatSelectors, constants('TRAP_INFO_FLAG_', { IF: TRAP_INFO_FLAG_IF })];
+
+
+/** set_segment_base registers (arch-x86/xen-x86_64.h SEGBASE_*; 64-bit guests only). */
+export const segBase: ConstGroup = {
+  prefix: 'SEGBASE_',
+  values: {},
+  perArch: { x86_64: { FS: 0, GS_USER: 1, GS_KERNEL: 2, GS_USER_SEL: 3 }, x86_32: {} },
+  cHeader: 'xen/xen.h',
+};
+
+export const trapConsts = [flatSelectors, segBase, constants('TRAP_INFO_FLAG_', { IF: TRAP_INFO_FLAG_IF })];

@@ -1,0 +1,168 @@
+; descriptors: a GDT of the guest's own (set_gdt) whose data segment loads
+; and works, update_descriptor adding an entry and refusing a TSS and a
+; frame that is not a GDT frame,
+; Xen's flat selectors still present beside the guest's entries, and (on
+; 64-bit) set_segment_base for FS.
+;
+;! build out=descriptors-pv64.elf arch=x86_64 format=elf64 link=../../lib/pv/pv64.ld
+;! build out=descriptors-pv32.elf arch=x86_32 format=elf32 link=../../lib/pv/pv32.ld
+
+%include "pv/pv.inc"
+%include "pv/mm.inc"
+%include "pv/traps.inc"
+
+%define EINVAL 22
+; The guest kernel's ring: 3 on 64-bit (Xen runs it in ring 3), 1 on 32-bit.
+%if PV64
+  %define KRING 3
+%else
+  %define KRING 1
+%endif
+
+; A flat 4 GiB read/write data descriptor with the given DPL, accessed.
+%define DATA_DESC(dpl) (0x00cf93000000ffff | ((dpl) << 45))
+
+%define SEL(index) (((index) << 3) | KRING)
+
+section .text
+test_main:
+  call map_shared_info
+  call install_traps
+
+  ; Entry 1: a flat data segment for the kernel's ring.
+  mov eax, DATA_DESC(KRING) & 0xffffffff
+  mov [gdt_page + 8], eax
+  mov eax, DATA_DESC(KRING) >> 32
+  mov [gdt_page + 12], eax
+  ; Frames given to set_gdt may not be mapped writable.
+  mov xax, gdt_page
+  call va_to_mfn
+  mov [gdt_frames], xax
+  mov xdx, xax
+  mov xax, gdt_page
+  mov xcx, PTE_P | PTE_A
+  call set_pte
+  CHECK_EQ eax, 0, "read-only mapping of the GDT page"
+  mov ARG1, gdt_frames
+  mov ARG2, 512
+  HYPERCALL set_gdt
+  CHECK_EQ eax, 0, "set_gdt"
+
+  ; The guest's own selector loads and its segment reads memory.
+  mov ax, SEL(1)
+  mov es, ax
+  mov ax, es
+  movzx eax, ax
+  CHECK_EQ eax, SEL(1), "es does not hold the guest's selector"
+  mov dword [marker], 0x5e9a0001
+%if PV32
+  ; (64-bit mode ignores the bases of es and ds: only the load is checked.)
+  CHECK_EQ dword [es:marker], 0x5e9a0001, "a read through the guest's data segment"
+%endif
+
+  ; Xen's own flat selectors live on beside the guest's entries.
+  mov ax, FLAT_KERNEL_SS
+  mov fs, ax
+  CHECK_EQ dword [fs:marker], 0x5e9a0001, "a read through Xen's flat selector"
+
+  ; update_descriptor: entry 2 (by machine address).
+  mov xax, [gdt_frames]
+  shl xax, 12
+  add xax, 16
+  mov [desc_ma], xax
+%if PV64
+  mov rdi, [desc_ma]
+  mov rsi, DATA_DESC(KRING)
+%else
+  ; A byte-granular 4 KiB data segment based at `marker`.
+  mov eax, marker
+  mov edx, eax
+  shl edx, 16
+  or edx, 0x0fff                    ; base 15:0, limit 15:0
+  mov esi, eax
+  and esi, 0xff000000               ; base 31:24
+  shr eax, 16
+  and eax, 0xff                     ; base 23:16
+  or esi, eax
+  or esi, (0x93 | (KRING << 5)) << 8 ; present, DPL, data, read/write, accessed
+  or esi, 0x40 << 16                ; 32-bit, byte granular, limit 19:16 = 0
+  mov ebx, [desc_ma]
+  xor ecx, ecx
+%endif
+  HYPERCALL update_descriptor
+  CHECK_EQ eax, 0, "update_descriptor of a data segment"
+  mov ax, SEL(2)
+  mov es, ax
+%if PV64
+  mov ax, es
+  movzx eax, ax
+  CHECK_EQ eax, SEL(2), "es does not hold the updated entry's selector"
+%else
+  ; Based at `marker`: offset 0 is the marker.
+  CHECK_EQ dword [es:0], 0x5e9a0001, "a read through the based segment"
+  ; ... and its 4 KiB limit holds.
+  EXPECT_TRAP .limit_done
+  mov eax, [es:0x1000]
+.limit_done:
+  CHECK_EQ WORD_PTR [trap_vector], 13, "a read past the segment limit did not #GP"
+%endif
+
+  ; System descriptors other than call gates are refused: a TSS.
+%if PV64
+  mov rdi, [desc_ma]
+  add rdi, 8
+  mov rsi, 0x0000e90000000067       ; an available 32-bit TSS, DPL 3
+%else
+  mov ebx, [desc_ma]
+  add ebx, 8
+  xor ecx, ecx
+  mov edx, 0x00000067
+  mov esi, 0x0000e900
+%endif
+  HYPERCALL update_descriptor
+  CHECK_EQ eax, -EINVAL, "update_descriptor accepted a TSS descriptor"
+
+  ; A descriptor slot that is not in a GDT frame of ours is refused.
+%if PV64
+  mov rdi, 0
+  mov rsi, DATA_DESC(KRING)
+%else
+  xor ebx, ebx
+  xor ecx, ecx
+  mov edx, DATA_DESC(KRING) & 0xffffffff
+  mov esi, DATA_DESC(KRING) >> 32
+%endif
+  HYPERCALL update_descriptor
+  CHECK_NE eax, 0, "update_descriptor of a frame that is not ours succeeded"
+
+  ; Back to the flat selectors before the GDT goes.
+%if PV64
+  xor eax, eax
+%else
+  mov eax, FLAT_KERNEL_DS
+%endif
+  mov es, ax
+  mov fs, ax
+
+%if PV64
+  ; set_segment_base: FS's base points at the marker.
+  mov rdi, SEGBASE_FS
+  mov rsi, marker
+  HYPERCALL set_segment_base
+  CHECK_EQ eax, 0, "set_segment_base(FS)"
+  CHECK_EQ dword [fs:0], 0x5e9a0001, "a read through FS after set_segment_base"
+  mov rdi, SEGBASE_FS
+  xor esi, esi
+  HYPERCALL set_segment_base
+%endif
+  ret
+
+section .data
+align 8
+gdt_frames: DW 0
+desc_ma: DW 0
+
+section .bss
+alignb 4096
+gdt_page: resb 4096
+marker: resd 1
