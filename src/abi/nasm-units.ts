@@ -4,6 +4,7 @@ import { sifConsts, startInfo } from './xen/start-info.js';
 import { basicsConsts } from './xen/basics.js';
 import { mmConsts, mmuextOp, mmuUpdate } from './xen/mm.js';
 import { trapConsts, trapInfo } from './xen/traps.js';
+import { callbackConsts, callbackRegister } from './xen/callback.js';
 import { featureConsts, versionConsts, xenFeatureInfo } from './xen/version.js';
 import { sharedInfo, vcpuInfo, vcpuTimeInfo } from './xen/shared-info.js';
 
@@ -16,7 +17,7 @@ export const NASM_UNITS: readonly NasmUnit[] = [
   {
     file: 'xen.inc',
     title: 'Xen public ABI: hypercalls, ELF notes, sched_op, console_io, memory management, traps, start_info',
-    consts: [hypercallConsts, sifConsts, ...basicsConsts, ...mmConsts, ...trapConsts, ...versionConsts, ...featureConsts],
-    structs: [startInfo, mmuUpdate, mmuextOp, trapInfo, vcpuTimeInfo, vcpuInfo, sharedInfo, xenFeatureInfo],
+    consts: [hypercallConsts, sifConsts, ...basicsConsts, ...mmConsts, ...trapConsts, ...versionConsts, ...featureConsts, ...callbackConsts],
+    structs: [startInfo, mmuUpdate, mmuextOp, trapInfo, vcpuTimeInfo, vcpuInfo, sharedInfo, xenFeatureInfo, callbackRegister],
   },
 ];

@@ -44,6 +44,7 @@ export const PV_GUESTS: readonly PvGuest[] = [
   { name: 'cpuid', dom0: true, oracleDeviations: [QEMU_NO_CPUID_FAULTING] },
   { name: 'time', dom0: true },
   { name: 'descriptors', dom0: true },
+  { name: 'usermode', dom0: true },
 ];
 
 export type PvArch = 'pv64' | 'pv32';

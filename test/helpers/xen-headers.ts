@@ -53,6 +53,7 @@ export function cLayout(decl: StructDecl, arch: GuestArch, includes: readonly st
     '#include <stdio.h>',
     ...includes.map((h) => `#include <${h}>`),
     '#include <xen/version.h>',
+    '#include <xen/callback.h>',
     'int main(void) {',
     `  printf("sizeof %zu\\n", sizeof(${decl.cType}));`,
     ...ps.map((p) => `  printf("${p.key} %zu\\n", offsetof(${decl.cType}, ${p.expr}));`),
@@ -105,6 +106,7 @@ export function cConstants(group: ConstGroup, arch: GuestArch): Map<string, bigi
   execFileSync('gcc', [arch === 'x86_64' ? '-m64' : '-m32', '-o', exe, src]);
   const m = new Map<string, bigint>();
   for (const line of execFileSync(exe, { encoding: 'utf8' }).trim().split('\n')) {
+    if (line === '') continue; // a group with no values for this architecture
     const [k, v] = line.split(' ');
     m.set(k!, BigInt(v!));
   }
