@@ -1,12 +1,18 @@
 ;! build out=hello.bin arch=x86_32 format=bin
+;! build out=hello-fail.bin arch=x86_32 format=bin define=FORCE_FAILURE
 ; hello: the smallest bare-machine kernel. Checks what the multiboot loader
 ; hands over: EAX magic, the information structure (memory sizes, memory
 ; map, command line, boot loader name) and the initial CPU state (protected
 ; mode, paging off, interrupts off), then says hello on both consoles.
+; hello-fail.bin is the same with one failure forced: it proves that a
+; failing check reaches the result line and the exit status.
 %include "bare.inc"
 
 test_main:
     SAY "hello from a bare-machine test kernel"
+%ifdef FORCE_FAILURE
+    CHECK_EQ "a forced failure", 1, 2
+%endif
     CHECK_EQ "multiboot magic in eax", [mb_magic], MULTIBOOT_BOOTLOADER_MAGIC
     mov ebx, [mb_info]
     mov eax, [ebx + multiboot_info_flags]
