@@ -86,27 +86,32 @@ export function findGuestBuilds(root = repoRoot()): GuestBuild[] {
   return sources.flatMap((s) => parseBuildDirectives(s, readFileSync(s, 'utf8')));
 }
 
+/**
+ * NASM and ld run from the repository root with relative paths: an ELF
+ * object records its source file's name, and the committed binaries must be
+ * the same bytes whatever folder the repository is cloned into.
+ */
 export function buildOne(b: GuestBuild, root = repoRoot()): string {
-  const dir = dirname(b.source);
+  const dir = relative(root, dirname(b.source));
+  const source = relative(root, b.source);
   const out = join(dir, b.out);
-  const includes = [`-I${join(root, 'src', 'abi', 'nasm', b.arch)}/`, `-I${dir}/`, `-I${join(root, 'guests', 'lib')}/`];
+  const includes = [`-I${join('src', 'abi', 'nasm', b.arch)}/`, `-I${dir}/`, `-I${join('guests', 'lib')}/`];
   const defines = b.defines.map((d) => `-D${d}`);
+  const run = { stdio: 'inherit' as const, cwd: root };
   if (b.link === undefined) {
-    execFileSync('nasm', ['-f', b.format, ...includes, ...defines, '-o', out, b.source], { stdio: 'inherit' });
-    return out;
+    execFileSync('nasm', ['-f', b.format, ...includes, ...defines, '-o', out, source], run);
+    return join(root, out);
   }
   const tmp = mkdtempSync(join(tmpdir(), 'xenner-nasm-'));
   try {
     const obj = join(tmp, 'out.o');
-    execFileSync('nasm', ['-f', b.format, ...includes, ...defines, '-o', obj, b.source], { stdio: 'inherit' });
+    execFileSync('nasm', ['-f', b.format, ...includes, ...defines, '-o', obj, source], run);
     const emulation = b.arch === 'x86_64' ? 'elf_x86_64' : 'elf_i386';
-    execFileSync('ld', ['-m', emulation, '-nostdlib', '--build-id=none', '-T', join(dir, b.link), '-o', out, obj], {
-      stdio: 'inherit',
-    });
+    execFileSync('ld', ['-m', emulation, '-nostdlib', '--build-id=none', '-T', join(dir, b.link), '-o', out, obj], run);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  return out;
+  return join(root, out);
 }
 
 function main(): void {

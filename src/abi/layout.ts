@@ -40,10 +40,12 @@ export interface StructDecl {
   readonly union?: boolean;
   /** The C type in Xen's headers (`struct start_info`); absent for nested anonymous ones. */
   readonly cType?: string;
+  /** The header that declares cType, when not xen/xen.h (e.g. "xen/arch-x86/hvm/start_info.h"). */
+  readonly cHeader?: string;
 }
 
-export function struct(name: string, fields: readonly FieldDecl[], cType?: string): StructDecl {
-  return { kind: 'struct', name, fields, ...(cType !== undefined ? { cType } : {}) };
+export function struct(name: string, fields: readonly FieldDecl[], cType?: string, cHeader?: string): StructDecl {
+  return { kind: 'struct', name, fields, ...(cType !== undefined ? { cType } : {}), ...(cHeader !== undefined ? { cHeader } : {}) };
 }
 export function union(name: string, fields: readonly FieldDecl[], cType?: string): StructDecl {
   return { kind: 'struct', name, fields, union: true, ...(cType !== undefined ? { cType } : {}) };

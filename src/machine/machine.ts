@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../log/logger.js';
 import type { ImageKind } from '../host/loader/detect.js';
+import type { ConsoleInput } from './serial-input.js';
 
 export const MACHINE_NAMES = ['pv', 'pvh', 'multiboot'] as const;
 export type MachineName = (typeof MACHINE_NAMES)[number];
@@ -24,6 +25,10 @@ export interface MachineConfig {
   logger: Logger;
   /** Where the guest's console goes: stdout unless a test captures it. */
   consoleOut: (bytes: Uint8Array) => void;
+  /** The guest's debug output (port 0xe9 on bare machines); shares consoleOut when absent. */
+  debugOut?: (bytes: Uint8Array) => void;
+  /** Console input (stdin) for the guest's UART or console ring; none when absent. */
+  consoleIn?: ConsoleInput;
 }
 
 export interface MachineResult {

@@ -1,6 +1,7 @@
 import type { LevelWithSilent } from 'pino';
 import { readImageFile } from '../read-image.js';
 import { UserError } from '../user-error.js';
+import { stdinConsole } from '../stdin-console.js';
 import { detectImage } from '../../host/loader/detect.js';
 import { createLogger } from '../../log/logger.js';
 import { defaultMachine, MACHINE_NAMES, type MachineName } from '../../machine/machine.js';
@@ -52,6 +53,11 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     consoleOut: (bytes) => {
       process.stdout.write(bytes);
     },
+    // The 0xe9 debug console goes to stderr, so stdout carries the console alone.
+    debugOut: (bytes) => {
+      process.stderr.write(bytes);
+    },
+    consoleIn: stdinConsole(),
   });
   logger.info({ status: result.status, reason: result.reason }, 'guest ended');
   return result.status;

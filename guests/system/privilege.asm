@@ -1,0 +1,197 @@
+;! build out=privilege.bin arch=x86_32 format=bin
+; privilege: protection checks on segment loads, gates and privileged
+; instructions, with the exact exception and error code:
+;   #GP(sel) for a data segment above CPL (ring 3 loading a DPL0 segment),
+;     an SS with the wrong privilege, a code segment in SS, a selector
+;     beyond the GDT limit, a far jump from ring 3 into ring 0
+;   #NP(sel) / #SS(sel) for not-present data and stack segments
+;   (QEMU's TCG, the reference, checks neither segment limits nor the null
+;   selector on data accesses, so those faults are not tested here.)
+;   #GP(vec*8+2) for `int n` through a DPL0 gate from ring 3 and for a
+;     vector beyond the IDT limit; #NP(vec*8+2) for a not-present gate
+;   #GP(0) for hlt, cli, mov from CR0, lgdt, rdmsr in ring 3
+;   lar/lsl/verr/verw answers from ring 0 and ring 3
+%include "bare.inc"
+
+%define NP_DATA   SPARE0            ; not-present data segment
+%define SMALL     (SPARE0 + 8)      ; data segment, limit 0xfff
+%define SMALL_SS  (SPARE0 + 16)     ; same, for SS
+%define XO_CODE   (SPARE0 + 24)     ; execute-only code segment
+%define BEYOND    0x200             ; beyond the GDT limit
+
+; TRY ring-3 code %2; expect vector %3, error %4
+%macro USER_FAULT 4
+    TRY %%r
+    USER32 %2
+%%r:
+    CHECK_FAULT %1, %3, %4
+%endmacro
+
+; TRY the ring-0 routine %2; expect vector %3, error %4
+%macro KERNEL_FAULT 4
+    TRY %%r
+    call %2
+%%r:
+    CHECK_FAULT %1, %3, %4
+    mov ax, KDATA
+    mov ds, ax
+    mov es, ax
+    mov fs, ax
+    mov gs, ax
+%endmacro
+
+test_main:
+    mov dword [gdt + NP_DATA], 0x0000ffff
+    mov dword [gdt + NP_DATA + 4], 0x00cf1200       ; P=0, DPL0, data rw
+    mov dword [gdt + SMALL], 0x00000fff
+    mov dword [gdt + SMALL + 4], 0x00409200         ; byte granular, limit 0xfff
+
+
+    mov dword [gdt + XO_CODE], 0x0000ffff
+    mov dword [gdt + XO_CODE + 4], 0x00cf9800       ; code, execute-only
+
+    SAY "segment loads"
+    USER_FAULT "ring 3 loads a DPL0 data segment into DS", user_load_kdata, 13, KDATA
+    USER_FAULT "ring 3 loads a DPL0 segment into SS", user_load_kss, 13, KDATA
+    USER_FAULT "ring 3 far jump to ring 0 code", user_jmp_kernel, 13, KCODE32
+    KERNEL_FAULT "not-present data segment into DS", k_1, 11, NP_DATA
+    KERNEL_FAULT "not-present segment into SS", k_2, 12, NP_DATA
+    mov ax, KDATA
+    mov ss, ax
+    KERNEL_FAULT "code segment into SS", k_3, 13, KCODE32
+    KERNEL_FAULT "execute-only code segment into DS", k_4, 13, XO_CODE
+    KERNEL_FAULT "selector beyond the GDT limit", k_5, 13, BEYOND
+    mov ax, KDATA
+    mov ss, ax
+
+    SAY "gates"
+    USER_FAULT "ring 3 int through a DPL0 gate", user_int40, 13, 0x40 * 8 + 2
+    mov ecx, 0x41
+    mov eax, exc_stub_0
+    mov bl, GATE_INT32 & 0x7f                      ; not present
+    call idt32_set_gate
+    KERNEL_FAULT "int through a not-present gate", k_9, 11, 0x41 * 8 + 2
+    mov word [idt32_desc], 0x50 * 8 - 1
+    lidt [idt32_desc]
+    KERNEL_FAULT "int beyond the IDT limit", k_10, 13, 0x60 * 8 + 2
+    mov word [idt32_desc], 256 * 8 - 1
+    lidt [idt32_desc]
+
+    SAY "privileged instructions in ring 3"
+    USER_FAULT "hlt in ring 3", user_hlt, 13, 0
+    USER_FAULT "cli in ring 3 with IOPL 0", user_cli, 13, 0
+    USER_FAULT "mov from CR0 in ring 3", user_cr0, 13, 0
+    USER_FAULT "lgdt in ring 3", user_lgdt, 13, 0
+    USER_FAULT "rdmsr in ring 3", user_rdmsr, 13, 0
+
+    SAY "lar, lsl, verr, verw"
+    mov eax, 0xffffffff
+    lar eax, [lar_sel_kcode]
+    CHECK_EQ "lar of the kernel code segment (access rights)", eax, 0x00c09b00
+    lsl eax, [lar_sel_small]
+    CHECK_EQ "lsl of a byte-granular segment", eax, 0xfff
+    lsl eax, [lar_sel_kcode]
+    CHECK_EQ "lsl of a page-granular segment", eax, 0xffffffff
+    mov ax, XO_CODE
+    verr ax
+    setz al
+    movzx eax, al
+    CHECK_EQ "verr of an execute-only segment fails", eax, 0
+    mov ax, KCODE32
+    verw ax
+    setz al
+    movzx eax, al
+    CHECK_EQ "verw of a code segment fails", eax, 0
+    mov ax, KDATA
+    verw ax
+    setz al
+    movzx eax, al
+    CHECK_EQ "verw of a data segment succeeds", eax, 1
+    TRY .u_lar
+    USER32 user_lar
+.u_lar:
+    END_TRY
+    CHECK_EQ "ring 3 lar of a DPL0 segment fails (ZF clear)", [user_lar_zf], 0
+    CHECK_EQ "ring 3 lar of a DPL3 segment succeeds", [user_lar_zf3], 1
+    ret
+
+; ring-0 routines that should fault
+k_1:
+    mov ax, NP_DATA
+    mov ds, ax
+    int VEC_RETURN
+k_2:
+    mov bx, ss
+    mov ax, NP_DATA
+    mov ss, ax
+    int VEC_RETURN
+k_3:
+    mov ax, KCODE32
+    mov ss, ax
+    int VEC_RETURN
+k_4:
+    mov ax, XO_CODE
+    mov ds, ax
+    int VEC_RETURN
+k_5:
+    mov ax, BEYOND
+    mov ds, ax
+    int VEC_RETURN
+k_9:
+    int 0x41
+    int VEC_RETURN
+k_10:
+    int 0x60
+    int VEC_RETURN
+
+user_load_kdata:
+    mov ax, KDATA
+    mov ds, ax
+    int VEC_RETURN
+user_load_kss:
+    mov ax, KDATA | 3
+    mov ss, ax
+    int VEC_RETURN
+user_jmp_kernel:
+    jmp KCODE32:user_jmp_kernel
+user_int40:
+    int 0x40
+    int VEC_RETURN
+user_hlt:
+    hlt
+    int VEC_RETURN
+user_cli:
+    cli
+    int VEC_RETURN
+user_cr0:
+    mov eax, cr0
+    int VEC_RETURN
+user_lgdt:
+    lgdt [gdt_desc]
+    int VEC_RETURN
+user_rdmsr:
+    mov ecx, 0xc0000080
+    rdmsr
+    int VEC_RETURN
+user_lar:
+    mov ax, KDATA
+    lar ebx, ax
+    setz al
+    movzx eax, al
+    mov [user_lar_zf], eax
+    mov ax, UDATA
+    lar ebx, ax
+    setz al
+    movzx eax, al
+    mov [user_lar_zf3], eax
+    int VEC_RETURN
+
+section .data
+lar_sel_kcode: dw KCODE32
+lar_sel_small: dw SMALL
+align 4
+user_lar_zf:  dd 0xff
+user_lar_zf3: dd 0xff
+section .text
+
+%include "bare-end.inc"

@@ -1,0 +1,60 @@
+/**
+ * The bare-machine test kernels (guests/system) and what each must produce.
+ * Both runners read this one table: test/system/qemu.test.ts boots every
+ * kernel under QEMU (proving the test itself right) and
+ * test/system/xenner.test.ts boots it under `xenner run` on our CPU.
+ *
+ * Every kernel prints on the 0xe9 debug console and on COM1, ends with the
+ * result line and writes its result to the debug-exit port 0xf4: 0 for
+ * success (exit status 1), 1 for failure (exit status 3).
+ */
+import { join } from 'node:path';
+import { repoRoot } from '../../tools/repo-root.js';
+
+export const SUCCESS_LINE = 'Test result: SUCCESS';
+/** (0 << 1) | 1 and (1 << 1) | 1: what RESULT_SUCCESS / RESULT_FAILURE become. */
+export const STATUS_SUCCESS = 1;
+export const STATUS_FAILURE = 3;
+
+export interface SystemKernel {
+  name: string;
+  /** Path from the repository root. */
+  file: string;
+  machine: 'multiboot' | 'pvh';
+  /** What the kernel checks, for the test's title. */
+  checks: string;
+  cmdline?: string;
+  /** The line the kernel must print (on both consoles). */
+  resultLine: string;
+  status: number;
+}
+
+const kernel = (name: string, checks: string, extra: Partial<SystemKernel> = {}): SystemKernel => ({
+  name,
+  file: `guests/system/${name}.bin`,
+  machine: 'multiboot',
+  checks,
+  resultLine: SUCCESS_LINE,
+  status: STATUS_SUCCESS,
+  ...extra,
+});
+
+export const SYSTEM_KERNELS: readonly SystemKernel[] = [
+  kernel('hello', 'multiboot handover: magic, info structure, memory map, initial CPU state', { cmdline: 'hello-arg' }),
+  kernel('hello-fail', 'a forced failure reaches the result line and exit status 3', {
+    resultLine: 'Test result: FAILURE (a forced failure)',
+    status: STATUS_FAILURE,
+  }),
+  kernel('modes', 'real mode, long mode, compatibility mode and back to protected mode'),
+  kernel('pagefault', 'page-fault error codes (P/W/U/RSVD/I) and CR2, accessed/dirty bits'),
+  kernel('privilege', 'segment, gate and instruction privilege checks with their error codes; lar/lsl/verr/verw'),
+  kernel('gates', 'call gate with stack switch, interrupt vs trap gate, #DF through a task gate'),
+  kernel('fastcall', 'sysenter/sysexit and syscall/sysret round trips'),
+  kernel('singlestep', 'single stepping with TF, DR6.BS, the mov ss shadow'),
+  kernel('iobitmap', 'the TSS I/O permission bitmap, its limit, and IOPL'),
+  kernel('pvh', 'PVH entry and hvm_start_info', { file: 'guests/system/pvh.elf', machine: 'pvh', cmdline: 'pvh-cmdline test' }),
+];
+
+export function kernelPath(k: SystemKernel): string {
+  return join(repoRoot(), k.file);
+}
