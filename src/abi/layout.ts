@@ -20,8 +20,13 @@ export type Scalar = 'u8' | 'u16' | 'u32' | 'u64' | 'ulong';
 export interface FieldDecl {
   readonly name: string;
   readonly type: Scalar | StructDecl;
-  /** Array length; 1 when absent. */
-  readonly count?: number;
+  /** Array length; 1 when absent. Per architecture where the C header sizes it by the word size. */
+  readonly count?: number | Readonly<Record<GuestArch, number>>;
+  /**
+   * The field exists only in this architecture's layout (C headers that
+   * `#ifdef __i386__` a member, e.g. shared_info.wc_sec_hi).
+   */
+  readonly arch?: GuestArch;
   /**
    * The C member expression in Xen's headers when it differs from `name`
    * (e.g. a union member: start_info's `console` is `console.domU`). Used
@@ -82,6 +87,12 @@ function scalarAlign(t: Scalar, arch: GuestArch): number {
   return arch === 'x86_32' ? Math.min(size, 4) : size;
 }
 
+/** A field's array length in one architecture. */
+export function fieldCount(f: FieldDecl, arch: GuestArch): number {
+  if (f.count === undefined) return 1;
+  return typeof f.count === 'number' ? f.count : f.count[arch];
+}
+
 const alignUp = (v: number, a: number): number => Math.ceil(v / a) * a;
 
 export function layout(decl: StructDecl, arch: GuestArch): StructLayout {
@@ -90,7 +101,8 @@ export function layout(decl: StructDecl, arch: GuestArch): StructLayout {
   let size = 0;
   let maxAlign = 1;
   for (const f of decl.fields) {
-    const count = f.count ?? 1;
+    if (f.arch !== undefined && f.arch !== arch) continue;
+    const count = fieldCount(f, arch);
     if (!Number.isInteger(count) || count < 0) throw new Error(`${decl.name}.${f.name}: bad count ${count}`);
     let elemSize: number;
     let align: number;

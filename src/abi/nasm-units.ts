@@ -1,6 +1,16 @@
 import type { NasmUnit } from './layout.js';
 import { hypercallConsts } from './xen/hypercalls.js';
 import { sifConsts, startInfo } from './xen/start-info.js';
+import { emuBootInfo, emuMiscConsts, emuOpConsts, emuPortConsts, emuRequest } from './emu-port.js';
+import { xenErrnoConsts } from './xen/errno.js';
+import { legacyVcpuConsts, sharedInfo, sharedInfoConsts, vcpuInfo, vcpuTimeInfo } from './xen/shared-info.js';
+import * as evtchn from './xen/event-channel.js';
+import * as gnttab from './xen/grant-table.js';
+import * as sched from './xen/sched.js';
+import * as vcpu from './xen/vcpu.js';
+import * as mem from './xen/memory-op.js';
+import { consoleIoConsts, xenconsInterface } from './xen/console.js';
+import { xenstoreDomainInterface, xsdSockmsg, xsTypeConsts } from './xen/xs-wire.js';
 
 /**
  * Every generated NASM include, in one list: add a unit here when a new ABI
@@ -13,5 +23,33 @@ export const NASM_UNITS: readonly NasmUnit[] = [
     title: 'Xen public ABI: hypercall numbers, start_info',
     consts: [hypercallConsts, sifConsts],
     structs: [startInfo],
+  },
+  {
+    file: 'emu-port.inc',
+    title: 'xenner emu port: host <-> emu protocol (src/abi/emu-port.ts, docs/emu-port.md)',
+    consts: [emuPortConsts, emuOpConsts, emuMiscConsts],
+    structs: [emuRequest, emuBootInfo],
+  },
+  {
+    file: 'xen-services.inc',
+    title: 'Xen public ABI: errno, shared_info/vcpu_info, event channels, grant tables, sched, vcpu, memory, console, xenstore',
+    consts: [
+      xenErrnoConsts, sharedInfoConsts, legacyVcpuConsts,
+      evtchn.evtchnOpConsts, evtchn.evtchnStatConsts, evtchn.virqConsts, evtchn.domIdConsts,
+      gnttab.gnttabOpConsts, gnttab.gtfConsts, gnttab.gntstConsts,
+      sched.schedOpConsts, sched.shutdownConsts, vcpu.vcpuOpConsts, vcpu.runstateConsts,
+      mem.xenMemConsts, mem.xenMapSpaceConsts, consoleIoConsts, xsTypeConsts,
+    ],
+    structs: [
+      vcpuTimeInfo, vcpuInfo, sharedInfo,
+      evtchn.evtchnAllocUnbound, evtchn.evtchnBindInterdomain, evtchn.evtchnBindVirq, evtchn.evtchnBindIpi,
+      evtchn.evtchnPortOnly, evtchn.evtchnStatus, evtchn.evtchnBindVcpu, evtchn.evtchnReset,
+      gnttab.grantEntryV1, gnttab.gnttabSetupTable, gnttab.gnttabQuerySize, gnttab.gnttabSetVersion,
+      gnttab.gnttabGetVersion, gnttab.gnttabCopy,
+      sched.schedShutdown, sched.schedPoll,
+      vcpu.vcpuRunstateInfo, vcpu.vcpuSetSingleshotTimer, vcpu.vcpuSetPeriodicTimer, vcpu.vcpuRegisterVcpuInfo,
+      mem.xenMemoryReservation, mem.xenMemoryMap, mem.xenMachphysMapping, mem.xenAddToPhysmap,
+      xenconsInterface, xsdSockmsg, xenstoreDomainInterface,
+    ],
   },
 ];

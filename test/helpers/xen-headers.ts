@@ -28,11 +28,14 @@ interface Probe {
 
 function probes(l: StructLayout, decl: StructDecl, cBase: string, keyBase: string, out: Probe[]): void {
   for (const f of decl.fields) {
-    const fl = l.fields.get(f.name)!;
+    const fl = l.fields.get(f.name);
+    if (fl === undefined) continue; // a field of the other architecture
     const cMember = `${cBase}${cBase ? '.' : ''}${f.cPath ?? f.name}`;
     const key = `${keyBase}${keyBase ? '.' : ''}${f.name}`;
     out.push({ key, expr: cMember });
-    if (typeof f.type !== 'string' && fl.layout) probes(fl.layout, f.type, cMember, key, out);
+    // An array of structures: probe the members of element 0.
+    const cElem = fl.count > 1 ? `${cMember}[0]` : cMember;
+    if (typeof f.type !== 'string' && fl.layout) probes(fl.layout, f.type, cElem, key, out);
   }
 }
 
