@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { XENSTORE_PAYLOAD_MAX, XenstoreConnection, XenstoreError, XsType } from '../../src/abi/xen/xs-wire.js';
 import { directoryPartReply } from '../../src/host/xenstore/xenstored.js';
+import { MAX_REPLY_BACKLOG } from '../../src/host/xenstore/ring-connection.js';
 import { makeHarness } from '../helpers/emu-guest.js';
 import { XsClient } from '../helpers/xs-client.js';
 
@@ -253,6 +254,24 @@ describe.each(['x86_64', 'x86_32'] as const)('xenstore over the ring (%s)', (arc
     c.writeRaw(XsClient.encode(T.READ, 2, 0, new TextEncoder().encode('domid\0')));
     c.kick();
     expect(h.mem.read32(c.off('error'))).toBe(XenstoreError.RINGIDX);
+  });
+});
+
+describe('flow control', () => {
+  it('stops taking requests from a guest that never reads its replies', () => {
+    const { c, h } = setup();
+    const msg = XsClient.encode(XsType.DIRECTORY, 1, 0, new TextEncoder().encode('/local/domain/1\0'));
+    for (let i = 0; i < 2000; i++) {
+      c.writeRaw(msg);
+      c.kick();
+    }
+    expect(h.domain.store.backlog).toBeLessThan(MAX_REPLY_BACKLOG + 4096);
+    // Once the guest reads, the host catches up.
+    for (let i = 0; i < 200; i++) {
+      c.readAll();
+      c.kick();
+    }
+    expect(h.domain.store.backlog).toBe(0);
   });
 });
 

@@ -26,6 +26,12 @@ import type { BackendEndpoint } from '../evtchn/event-channels.js';
 import type { XsConnection, XsMessage, Xenstored } from './xenstored.js';
 
 const MASK = XENSTORE_RING_SIZE - 1;
+/**
+ * Reply bytes the host holds for a guest that does not read its replies.
+ * Past this it stops taking requests (the guest's request ring fills up),
+ * so a guest cannot make the host queue without bound.
+ */
+export const MAX_REPLY_BACKLOG = 64 * 1024;
 
 export class XenstoreRing implements BackendEndpoint {
   readonly name = 'xenstore';
@@ -123,6 +129,7 @@ export class XenstoreRing implements BackendEndpoint {
   }
 
   private readRequests(): boolean {
+    if (this.out.length > MAX_REPLY_BACKLOG) return false;
     const cons = this.r32(this.off.reqCons);
     const prod = this.r32(this.off.reqProd);
     const avail = (prod - cons) >>> 0;
@@ -131,11 +138,13 @@ export class XenstoreRing implements BackendEndpoint {
       this.fail(XenstoreError.RINGIDX, `request ring indices inconsistent (cons ${cons}, prod ${prod})`);
       return false;
     }
-    for (let i = 0; i < avail; i++) {
+    let i = 0;
+    while (i < avail && this.out.length <= MAX_REPLY_BACKLOG) {
       this.partial.push(this.mem.read8(this.ringAddr + this.off.req + ((cons + i) & MASK)));
+      i++;
       if (!this.takeMessage()) return true;
     }
-    this.w32(this.off.reqCons, prod);
+    this.w32(this.off.reqCons, cons + i);
     return true;
   }
 
