@@ -62,6 +62,28 @@ export const EmuOp = {
   LOG: 0x101,
   /** arg0 = code, arg1 = length; data = text: emu cannot go on, crash the domain. */
   CRASH: 0x102,
+  /**
+   * arg0 = guest-physical address (page aligned, in emu's frames) of a table
+   * of one u32 per event-channel port (EvtchnShadow) that the host keeps
+   * current from then on.
+   */
+  EVTCHN_TABLE: 0x103,
+} as const;
+
+/**
+ * An entry of the event-channel table the host publishes for emu
+ * (EMU_OP_EVTCHN_TABLE). With it emu serves EVTCHNOP_send and
+ * EVTCHNOP_unmask itself when the only vCPU to notify is the one it runs
+ * on: bits 0-15 are the port a send raises when that needs no host
+ * (a loopback channel's peer, or the IPI port itself; 0 means "forward the
+ * send to the host"), bits 16-23 the vCPU the port notifies, bit 31 set
+ * while the port is open.
+ */
+export const EvtchnShadow = {
+  LOCAL_MASK: 0xffff,
+  VCPU_SHIFT: 16,
+  VCPU_MASK: 0xff,
+  OPEN: 0x80000000,
 } as const;
 export type EmuOpName = keyof typeof EmuOp;
 
@@ -134,6 +156,7 @@ export const emuPortConsts = constants('EMU_PORT_', {
   ...Object.fromEntries(Object.entries(EmuPort).map(([k, v]) => [k, v])),
 });
 export const emuOpConsts = constants('EMU_OP_', EmuOp);
+export const evtchnShadowConsts = constants('EMU_EVTCHN_SHADOW_', EvtchnShadow);
 export const emuMiscConsts = constants('EMU_', {
   PROTOCOL_VERSION: EMU_PROTOCOL_VERSION,
   REQ_HEADER_SIZE: EMU_REQ_HEADER_SIZE,

@@ -1,7 +1,7 @@
 import type { NasmUnit } from './layout.js';
 import { hypercallConsts } from './xen/hypercalls.js';
 import { sifConsts, startInfo } from './xen/start-info.js';
-import { emuBootInfo, emuMiscConsts, emuOpConsts, emuPortConsts, emuRequest } from './emu-port.js';
+import { emuBootInfo, emuMiscConsts, emuOpConsts, emuPortConsts, emuRequest, evtchnShadowConsts } from './emu-port.js';
 import { xenErrnoConsts } from './xen/errno.js';
 import { legacyVcpuConsts, sharedInfo, sharedInfoConsts, vcpuInfo, vcpuTimeInfo } from './xen/shared-info.js';
 import * as evtchn from './xen/event-channel.js';
@@ -27,7 +27,7 @@ export const NASM_UNITS: readonly NasmUnit[] = [
   {
     file: 'emu-port.inc',
     title: 'xenner emu port: host <-> emu protocol (src/abi/emu-port.ts, docs/emu-port.md)',
-    consts: [emuPortConsts, emuOpConsts, emuMiscConsts],
+    consts: [emuPortConsts, emuOpConsts, emuMiscConsts, evtchnShadowConsts],
     structs: [emuRequest, emuBootInfo],
   },
   {

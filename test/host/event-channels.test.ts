@@ -3,7 +3,9 @@ import { EmuOp } from '../../src/abi/emu-port.js';
 import * as ev from '../../src/abi/xen/event-channel.js';
 import { DomId, EvtchnOp, EvtchnStat, Virq } from '../../src/abi/xen/event-channel.js';
 import { XenErrno } from '../../src/abi/xen/errno.js';
-import { makeHarness, type Harness } from '../helpers/emu-guest.js';
+import { EMU_MFN, makeHarness, type Harness } from '../helpers/emu-guest.js';
+import { EvtchnShadow } from '../../src/abi/emu-port.js';
+import { PAGE_SIZE } from '../../src/memory/guest-memory.js';
 
 const E = (n: keyof typeof XenErrno): bigint => BigInt(-XenErrno[n]);
 
@@ -205,3 +207,39 @@ function bindIpiOn(h: Harness, vcpu: number): bigint {
   const r = h.call(EmuOp.event_channel_op, [EvtchnOp.bind_ipi], () => h.writeStruct(ev.evtchnBindIpi, { vcpu }));
   return r === 0n ? h.readField(ev.evtchnBindIpi, 'port', 4) : r;
 }
+
+describe.each(['x86_64', 'x86_32'] as const)("emu's port table (%s)", (arch) => {
+  const TABLE = (EMU_MFN + 8) * PAGE_SIZE;
+  const entry = (h: Harness, p: number): { open: boolean; vcpu: number; local: number } => {
+    const e = h.mem.read32(TABLE + 4 * p);
+    return { open: (e & EvtchnShadow.OPEN) !== 0, vcpu: (e >>> EvtchnShadow.VCPU_SHIFT) & EvtchnShadow.VCPU_MASK, local: e & EvtchnShadow.LOCAL_MASK };
+  };
+
+  it('is published on registration and kept current', () => {
+    const h = makeHarness(arch);
+    expect(h.call(EmuOp.EVTCHN_TABLE, [TABLE])).toBe(0n);
+    // Backend channels must go through the host.
+    expect(entry(h, h.domain.consolePort)).toEqual({ open: true, vcpu: 0, local: 0 });
+    const a = allocUnbound(h);
+    expect(entry(h, a)).toEqual({ open: true, vcpu: 0, local: 0 });
+    evtchnOp(h, EvtchnOp.bind_interdomain, ev.evtchnBindInterdomain, { remote_dom: DomId.SELF, remote_port: a });
+    const b = Number(h.readField(ev.evtchnBindInterdomain, 'local_port', 4));
+    expect(entry(h, a).local).toBe(b);
+    expect(entry(h, b).local).toBe(a);
+    const i = Number(bindIpiOn(h, 1));
+    expect(entry(h, i)).toEqual({ open: true, vcpu: 1, local: i });
+    expect(evtchnOp(h, EvtchnOp.bind_vcpu, ev.evtchnBindVcpu, { port: a, vcpu: 1 })).toBe(0n);
+    expect(entry(h, a).vcpu).toBe(1);
+    port(h, EvtchnOp.close, b);
+    expect(entry(h, b)).toEqual({ open: false, vcpu: 0, local: 0 });
+    expect(entry(h, a)).toEqual({ open: true, vcpu: 1, local: 0 });
+  });
+
+  it('must be page aligned inside emu\'s frames', () => {
+    const h = makeHarness(arch);
+    const pastEnd = (EMU_MFN + 64 - (arch === 'x86_64' ? 3 : 0)) * PAGE_SIZE; // the table would run off emu's frames
+    for (const bad of [TABLE + 4, 10 * PAGE_SIZE, pastEnd, 2 ** 60]) {
+      expect(h.call(EmuOp.EVTCHN_TABLE, [bad])).toBe(E('EINVAL'));
+    }
+  });
+});

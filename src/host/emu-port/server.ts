@@ -21,7 +21,7 @@ import { layoutOf } from '../common/struct-view.js';
 import type { Domain } from '../domain/domain.js';
 import type { OpHandler } from './op-context.js';
 import { consoleIo } from './ops/console-io.js';
-import { bootInfo, emuCrash, emuLog } from './ops/emu-private.js';
+import { bootInfo, emuCrash, emuLog, evtchnTable } from './ops/emu-private.js';
 import { eventChannelOp } from './ops/event-channel-op.js';
 import { grantTableOp } from './ops/grant-table-op.js';
 import { memoryOp } from './ops/memory-op.js';
@@ -40,6 +40,7 @@ const HANDLERS: ReadonlyMap<number, OpHandler> = new Map<number, OpHandler>([
   [EmuOp.BOOT_INFO, bootInfo],
   [EmuOp.LOG, emuLog],
   [EmuOp.CRASH, emuCrash],
+  [EmuOp.EVTCHN_TABLE, evtchnTable],
 ]);
 
 /** Read value for ports that read nothing (as an unclaimed ISA port). */

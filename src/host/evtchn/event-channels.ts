@@ -10,6 +10,7 @@
 import type { GuestArch } from '../../abi/layout.js';
 import { DomId, EVTCHN_2L_NR_CHANNELS, EvtchnStat, NR_VIRQS, PER_VCPU_VIRQS } from '../../abi/xen/event-channel.js';
 import type { GuestMemory } from '../../memory/guest-memory.js';
+import { EvtchnShadow } from '../../abi/emu-port.js';
 import { err } from '../common/errors.js';
 import { PendingBits } from './pending-bits.js';
 
@@ -81,11 +82,12 @@ export class EventChannels {
   /** Host ports offered to the guest for bind_interdomain: host port -> endpoint. */
   private readonly offered = new Map<number, BackendEndpoint>();
   private nextHostPort = 1;
+  private shadowAddr: number | undefined;
 
   constructor(
     private readonly domid: number,
     arch: GuestArch,
-    mem: GuestMemory,
+    private readonly mem: GuestMemory,
     private readonly delivery: EventDelivery,
   ) {
     this.nrPorts = EVTCHN_2L_NR_CHANNELS[arch];
@@ -131,6 +133,7 @@ export class EventChannels {
     const port = this.ports[p]!;
     port.state = EvtchnStat.unbound;
     port.remoteDom = remote;
+    this.publish(p);
     return p;
   }
 
@@ -149,6 +152,8 @@ export class EventChannels {
       rp.state = EvtchnStat.interdomain;
       rp.remoteDom = this.domid;
       rp.remotePort = p;
+      this.publish(p);
+      this.publish(remotePort);
       // Xen raises the new local port so neither side misses an event sent before the bind.
       this.setPending(p);
       return p;
@@ -164,6 +169,7 @@ export class EventChannels {
     lp.remoteDom = HOST_DOMID;
     lp.remotePort = remotePort;
     lp.backend = endpoint;
+    this.publish(p);
     this.setPending(p);
     return p;
   }
@@ -180,6 +186,7 @@ export class EventChannels {
     port.virq = virq;
     port.vcpu = vcpu;
     this.virqPorts[virq]![vcpu] = p;
+    this.publish(p);
     return p;
   }
 
@@ -190,6 +197,7 @@ export class EventChannels {
     const port = this.ports[p]!;
     port.state = EvtchnStat.ipi;
     port.vcpu = vcpu;
+    this.publish(p);
     return p;
   }
 
@@ -213,6 +221,7 @@ export class EventChannels {
           peer.state = EvtchnStat.unbound;
           peer.remoteDom = this.domid;
           peer.remotePort = 0;
+          this.publish(port.remotePort);
         }
         break;
       default:
@@ -220,6 +229,7 @@ export class EventChannels {
     }
     this.bits.clearPending(this.delivery.sharedInfoAddr(), p);
     port.reset();
+    this.publish(p);
     return 0;
   }
 
@@ -269,6 +279,7 @@ export class EventChannels {
         return err('EINVAL');
     }
     port.vcpu = vcpu;
+    this.publish(p);
     return 0;
   }
 
@@ -322,6 +333,29 @@ export class EventChannels {
     return this.isValid(p) && this.bits.isPending(this.delivery.sharedInfoAddr(), p);
   }
 
+  // ---- emu's port table ------------------------------------------------------
+
+  /**
+   * Publish the port table to emu at guest-physical `addr` (nrPorts u32
+   * entries, see EvtchnShadow in src/abi/emu-port.ts), so emu can deliver
+   * sends and unmasks that stay on the current vCPU without a host exit.
+   * The caller checked the area is emu's memory.
+   */
+  publishTo(addr: number): void {
+    this.shadowAddr = addr;
+    for (let p = 0; p < this.nrPorts; p++) this.publish(p);
+  }
+
+  private publish(p: number): void {
+    if (this.shadowAddr === undefined) return;
+    const port = this.ports[p]!;
+    let local = 0;
+    if (port.state === EvtchnStat.ipi) local = p;
+    else if (port.state === EvtchnStat.interdomain && port.backend === undefined && port.remoteDom === this.domid) local = port.remotePort;
+    const open = port.state !== EvtchnStat.closed ? EvtchnShadow.OPEN : 0;
+    this.mem.write32(this.shadowAddr + 4 * p, (open | ((port.vcpu & 0xff) << EvtchnShadow.VCPU_SHIFT) | local) >>> 0);
+  }
+
   // ---- the host's side ----------------------------------------------------
 
   /**
@@ -336,6 +370,7 @@ export class EventChannels {
     port.remoteDom = HOST_DOMID;
     port.remotePort = this.nextHostPort++;
     port.backend = endpoint;
+    this.publish(p);
     return p;
   }
 
@@ -357,6 +392,7 @@ export class EventChannels {
     port.state = EvtchnStat.interdomain;
     port.remotePort = this.nextHostPort++;
     port.backend = endpoint;
+    this.publish(p);
     return 0;
   }
 

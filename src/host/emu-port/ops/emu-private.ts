@@ -1,6 +1,8 @@
 /** emu's own requests: boot information, log lines, and giving up. */
 import { EMU_PROTOCOL_VERSION, emuBootInfo } from '../../../abi/emu-port.js';
+import { PAGE_SIZE } from '../../../memory/guest-memory.js';
 import { err } from '../../common/errors.js';
+import { toSafe } from '../../common/struct-view.js';
 import type { OpContext } from '../op-context.js';
 
 export function bootInfo({ domain, req }: OpContext): number {
@@ -41,5 +43,17 @@ export function emuLog({ domain, vcpu, req }: OpContext): number {
 export function emuCrash({ domain, vcpu, req }: OpContext): number {
   const bytes = req.bytes(req.argU32(1)) ?? new Uint8Array(0);
   domain.crash(`emu on vCPU ${vcpu.id} gave up (code ${req.arg(0)}): ${text(bytes)}`);
+  return 0;
+}
+
+/** EMU_OP_EVTCHN_TABLE: the table must lie page-aligned inside emu's own frames. */
+export function evtchnTable({ domain, req }: OpContext): number {
+  const addr = toSafe(req.arg(0));
+  const size = domain.evtchn.nrPorts * 4;
+  const emu = domain.config.emu;
+  const start = emu.mfn * PAGE_SIZE;
+  const end = (emu.mfn + emu.count) * PAGE_SIZE;
+  if (addr === undefined || addr % PAGE_SIZE !== 0 || addr < start || addr + size > end) return err('EINVAL');
+  domain.evtchn.publishTo(addr);
   return 0;
 }
