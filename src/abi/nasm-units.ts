@@ -46,7 +46,7 @@ export const NASM_UNITS: readonly NasmUnit[] = [
       evtchn.evtchnPortOnly, evtchn.evtchnStatus, evtchn.evtchnBindVcpu, evtchn.evtchnReset,
       gnttab.grantEntryV1, gnttab.gnttabSetupTable, gnttab.gnttabQuerySize, gnttab.gnttabSetVersion,
       gnttab.gnttabGetVersion, gnttab.gnttabCopy,
-      sched.schedShutdown, sched.schedPoll,
+      sched.schedShutdown, sched.schedPoll, sched.schedRemoteShutdown,
       vcpu.vcpuRunstateInfo, vcpu.vcpuSetSingleshotTimer, vcpu.vcpuSetPeriodicTimer, vcpu.vcpuRegisterVcpuInfo,
       mem.xenMemoryReservation, mem.xenMemoryMap, mem.xenMachphysMapping, mem.xenAddToPhysmap,
       xenconsInterface, xsdSockmsg, xenstoreDomainInterface,

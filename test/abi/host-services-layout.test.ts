@@ -34,6 +34,7 @@ const CHECKED: ReadonlyArray<[StructDecl, string[]]> = [
   [gnttab.gnttabCopy, ['xen/xen.h', 'xen/grant_table.h']],
   [sched.schedShutdown, ['xen/xen.h', 'xen/sched.h']],
   [sched.schedPoll, ['xen/xen.h', 'xen/sched.h']],
+  [sched.schedRemoteShutdown, ['xen/xen.h', 'xen/sched.h']],
   [vcpu.vcpuRunstateInfo, ['xen/xen.h', 'xen/vcpu.h']],
   [vcpu.vcpuSetSingleshotTimer, ['xen/xen.h', 'xen/vcpu.h']],
   [vcpu.vcpuSetPeriodicTimer, ['xen/xen.h', 'xen/vcpu.h']],

@@ -46,6 +46,13 @@ describe.each(['x86_64', 'x86_32'] as const)('grant tables (%s)', (arch) => {
     expect(h.call(EmuOp.grant_table_op, [GnttabOp.get_version, 1], () => h.writeStruct(gnttabGetVersion, { dom: DomId.SELF }))).toBe(0n);
     expect(h.readField(gnttabGetVersion, 'version', 4)).toBe(1n);
     expect(h.call(EmuOp.grant_table_op, [GnttabOp.map_grant_ref, 1])).toBe(E('ENOSYS'));
+    // Other domains' tables, and counts other than 1.
+    expect(h.call(EmuOp.grant_table_op, [GnttabOp.query_size, 1], () => h.writeStruct(gnttabQuerySize, { dom: 0 }))).toBe(0n);
+    expect(st16(h.readField(gnttabQuerySize, 'status', 2))).toBe(Gntst.permission_denied);
+    expect(h.call(EmuOp.grant_table_op, [GnttabOp.get_version, 1], () => h.writeStruct(gnttabGetVersion, { dom: 0 }))).toBe(E('EPERM'));
+    for (const cmd of [GnttabOp.query_size, GnttabOp.set_version, GnttabOp.get_version]) {
+      expect(h.call(EmuOp.grant_table_op, [cmd, 0])).toBe(E('EINVAL'));
+    }
   });
 
   it('backend map/unmap sets and clears the busy flags with reference counts', () => {

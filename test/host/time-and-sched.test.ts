@@ -3,7 +3,7 @@ import { EmuOp } from '../../src/abi/emu-port.js';
 import * as ev from '../../src/abi/xen/event-channel.js';
 import { EvtchnOp, Virq } from '../../src/abi/xen/event-channel.js';
 import { XenErrno } from '../../src/abi/xen/errno.js';
-import { SchedOp, schedPoll, schedShutdown, ShutdownReason } from '../../src/abi/xen/sched.js';
+import { SchedOp, schedPoll, schedRemoteShutdown, schedShutdown, ShutdownReason } from '../../src/abi/xen/sched.js';
 import { vcpuInfo, vcpuTimeInfo } from '../../src/abi/xen/shared-info.js';
 import { Runstate, VcpuOp, vcpuRegisterVcpuInfo, vcpuRunstateInfo, vcpuSetPeriodicTimer, vcpuSetSingleshotTimer, VCPU_SSHOTTMR_future } from '../../src/abi/xen/vcpu.js';
 import { layout } from '../../src/abi/layout.js';
@@ -211,9 +211,14 @@ describe.each(['x86_64', 'x86_32'] as const)('time (%s)', (arch) => {
     expect(exitStatusFor(ShutdownReason.soft_reset)).toBe(ExitStatus.Reboot);
     const h = makeHarness(arch);
     expect(h.call(EmuOp.sched_op, [SchedOp.shutdown], () => h.writeStruct(schedShutdown, { reason: 6 }))).toBe(E('EINVAL'));
+    expect(h.call(EmuOp.sched_op, [SchedOp.remote_shutdown], () => h.writeStruct(schedRemoteShutdown, { domain_id: 0, reason: 0 }))).toBe(E('EPERM'));
+    expect(h.call(EmuOp.sched_op, [SchedOp.remote_shutdown], () => h.writeStruct(schedRemoteShutdown, { domain_id: 0x7ff0, reason: 9 }))).toBe(E('EINVAL'));
+    expect(h.call(EmuOp.sched_op, [SchedOp.watchdog])).toBe(E('EPERM'));
     expect(h.call(EmuOp.sched_op, [SchedOp.yield])).toBe(0n);
     expect(h.domain.yielded).toBe(true);
     expect(h.call(EmuOp.sched_op, [99])).toBe(E('ENOSYS'));
+    expect(h.call(EmuOp.sched_op, [SchedOp.remote_shutdown], () => h.writeStruct(schedRemoteShutdown, { domain_id: 1, reason: ShutdownReason.reboot }))).toBe(0n);
+    expect(h.domain.exitStatus).toBe(ExitStatus.Reboot);
   });
 
   it('vcpu_op: initialise, up, down, is_up, runstate', () => {

@@ -35,5 +35,10 @@ export const schedPoll: StructDecl = struct('sched_poll', [
   { name: 'timeout', type: 'u64' },
 ], 'struct sched_poll');
 
+export const schedRemoteShutdown: StructDecl = struct('sched_remote_shutdown', [
+  { name: 'domain_id', type: 'u16' },
+  { name: 'reason', type: 'u32' },
+], 'struct sched_remote_shutdown');
+
 export const schedOpConsts = constants('SCHEDOP_', SchedOp);
 export const shutdownConsts = constants('SHUTDOWN_', ShutdownReason);

@@ -6,15 +6,9 @@
  *   set_timer_op: arg0 = the timeout (s_time_t, two's complement).
  */
 import { DomId } from '../../../abi/xen/event-channel.js';
-import { SCHED_POLL_MAX_PORTS, SchedOp, schedPoll, schedShutdown, SHUTDOWN_MAX, type ShutdownReason } from '../../../abi/xen/sched.js';
-import { struct } from '../../../abi/layout.js';
+import { SCHED_POLL_MAX_PORTS, SchedOp, schedPoll, schedRemoteShutdown, schedShutdown, SHUTDOWN_MAX, type ShutdownReason } from '../../../abi/xen/sched.js';
 import { err } from '../../common/errors.js';
 import type { OpContext } from '../op-context.js';
-
-const schedRemoteShutdown = struct('sched_remote_shutdown', [
-  { name: 'domain_id', type: 'u16' },
-  { name: 'reason', type: 'u32' },
-]);
 
 function reasonOf(r: number): ShutdownReason | undefined {
   return r >= 0 && r <= SHUTDOWN_MAX ? (r as ShutdownReason) : undefined;
