@@ -44,7 +44,9 @@ describe.each(['x86_64', 'x86_32'] as const)('xenstore over the ring (%s)', (arc
     expect(c.request(T.DIRECTORY, 'data/a\0').strings).toEqual(['b']);
     ok(c.request(T.MKDIR, 'data/a\0'), T.MKDIR); // existing: fine
     ok(c.request(T.MKDIR, 'data/d\0'), T.MKDIR);
+    ok(c.request(T.WRITE, 'data/d/name@with-at_sign\0v'), T.WRITE); // '@' is a valid name character
     expect(c.request(T.DIRECTORY, 'data\0').strings).toEqual(['a', 'd']);
+    expect(c.request(T.DIRECTORY, 'data/d\0').strings).toEqual(['name@with-at_sign']);
     // Values are bytes, NULs included.
     ok(c.request(T.WRITE, Uint8Array.from([...Buffer.from('data/bin\0'), 0, 1, 255])), T.WRITE);
     expect([...c.request(T.READ, 'data/bin\0').payload]).toEqual([0, 1, 255]);

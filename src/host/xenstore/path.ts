@@ -25,10 +25,10 @@ export function canonicalize(path: string, domid: number): string | undefined {
     if (path.length > XENSTORE_ABS_PATH_MAX) return undefined;
     abs = path;
   } else {
+    // '@' may appear in node names, but a leading one names a special watch path.
     if (path.length > XENSTORE_REL_PATH_MAX || path.startsWith('@')) return undefined;
     abs = `${domainPath(domid)}/${path}`;
   }
-  if (abs.includes('@')) return undefined;
   if (abs.includes('//')) return undefined;
   if (abs.length > 1 && abs.endsWith('/')) return undefined;
   if (abs.length > XENSTORE_ABS_PATH_MAX) return undefined;
