@@ -1,6 +1,6 @@
 /** Every Xen structure the host services declare, checked against Xen's public headers (gcc -m64 / -m32). */
 import { describe, expect, it } from 'vitest';
-import { GUEST_ARCHES, layout, type StructDecl } from '../../src/abi/layout.js';
+import { GUEST_ARCHES, layout, renderNasm, struct, type StructDecl } from '../../src/abi/layout.js';
 import { archSharedInfo, archVcpuInfo, sharedInfo, vcpuInfo, vcpuTimeInfo } from '../../src/abi/xen/shared-info.js';
 import * as evtchn from '../../src/abi/xen/event-channel.js';
 import * as gnttab from '../../src/abi/xen/grant-table.js';
@@ -66,5 +66,31 @@ describe.each(GUEST_ARCHES)('emu-port structures (%s)', (arch) => {
   });
   it('boot info has the same layout for both word sizes', () => {
     expect(ourLayout(emuBootInfo, arch)).toEqual(ourLayout(emuBootInfo, 'x86_64'));
+  });
+});
+
+describe('per-architecture fields', () => {
+  const s = struct('t', [
+    { name: 'words', type: 'ulong', count: { x86_64: 2, x86_32: 3 } },
+    { name: 'only64', type: 'u32', arch: 'x86_64' },
+    { name: 'tail', type: 'u32' },
+  ]);
+
+  it('sizes arrays per architecture and drops the other architecture\'s fields', () => {
+    const l64 = layout(s, 'x86_64');
+    const l32 = layout(s, 'x86_32');
+    expect(l64.offset('only64')).toBe(16);
+    expect(l64.offset('tail')).toBe(20);
+    expect(l64.size).toBe(24);
+    expect(() => l32.offset('only64')).toThrow();
+    expect(l32.offset('tail')).toBe(12);
+    expect(l32.size).toBe(16);
+  });
+
+  it('renders only the fields of the architecture into NASM', () => {
+    const unit = { file: 't.inc', title: 't', consts: [], structs: [s] };
+    expect(renderNasm(unit, 'x86_64')).toContain('%define t_only64 16');
+    expect(renderNasm(unit, 'x86_32')).not.toContain('only64');
+    expect(renderNasm(unit, 'x86_32')).toContain('%define t_tail 12');
   });
 });
