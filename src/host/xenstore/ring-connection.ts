@@ -37,10 +37,13 @@ export class XenstoreRing implements BackendEndpoint {
   readonly name = 'xenstore';
   private readonly off: Record<'req' | 'rsp' | 'reqCons' | 'reqProd' | 'rspCons' | 'rspProd' | 'features' | 'connection' | 'error', number>;
   private conn: XsConnection;
-  /** Bytes of the request being assembled. */
-  private partial: number[] = [];
-  /** Reply bytes waiting for room in the rsp ring. */
-  private out: number[] = [];
+  /** The request being assembled: header and payload. */
+  private readonly partial = new Uint8Array(XSD_SOCKMSG_SIZE + XENSTORE_PAYLOAD_MAX);
+  private partialLen = 0;
+  /** Encoded replies waiting for room in the rsp ring; the head is sent from outHead. */
+  private out: Uint8Array[] = [];
+  private outHead = 0;
+  private outBytes = 0;
   private failed = false;
   private readonly size: number;
   notifyGuest: () => void = () => {};
@@ -105,8 +108,10 @@ export class XenstoreRing implements BackendEndpoint {
     this.store.resetConnection(this.conn);
     this.store.disconnect(this.conn);
     this.conn = this.store.connect(this.domid, (m) => this.queue(m));
-    this.partial = [];
+    this.partialLen = 0;
     this.out = [];
+    this.outHead = 0;
+    this.outBytes = 0;
     this.failed = false;
     for (const o of [this.off.reqCons, this.off.reqProd, this.off.rspCons, this.off.rspProd, this.off.error]) this.w32(o, 0);
     this.w32(this.off.connection, XenstoreConnection.CONNECTED);
@@ -129,7 +134,7 @@ export class XenstoreRing implements BackendEndpoint {
   }
 
   private readRequests(): boolean {
-    if (this.out.length > MAX_REPLY_BACKLOG) return false;
+    if (this.outBytes > MAX_REPLY_BACKLOG) return false;
     const cons = this.r32(this.off.reqCons);
     const prod = this.r32(this.off.reqProd);
     const avail = (prod - cons) >>> 0;
@@ -138,56 +143,66 @@ export class XenstoreRing implements BackendEndpoint {
       this.fail(XenstoreError.RINGIDX, `request ring indices inconsistent (cons ${cons}, prod ${prod})`);
       return false;
     }
-    let i = 0;
-    while (i < avail && this.out.length <= MAX_REPLY_BACKLOG) {
-      this.partial.push(this.mem.read8(this.ringAddr + this.off.req + ((cons + i) & MASK)));
-      i++;
+    const ring = this.ringAddr + this.off.req;
+    let taken = 0;
+    while (taken < avail && this.outBytes <= MAX_REPLY_BACKLOG) {
+      // Take what the message still needs: the rest of the header, then the rest of the payload.
+      const want = this.partialLen < XSD_SOCKMSG_SIZE ? XSD_SOCKMSG_SIZE - this.partialLen : XSD_SOCKMSG_SIZE + this.payloadLen() - this.partialLen;
+      const n = Math.min(want, avail - taken);
+      for (let i = 0; i < n; i++) this.partial[this.partialLen++] = this.mem.read8(ring + ((cons + taken + i) & MASK));
+      taken += n;
       if (!this.takeMessage()) return true;
     }
-    this.w32(this.off.reqCons, cons + i);
+    this.w32(this.off.reqCons, cons + taken);
     return true;
+  }
+
+  private payloadLen(): number {
+    const p = this.partial;
+    return (p[12]! | (p[13]! << 8) | (p[14]! << 16) | (p[15]! << 24)) >>> 0;
   }
 
   /** Serve the assembled message if complete; false on a protocol error. */
   private takeMessage(): boolean {
-    if (this.partial.length < XSD_SOCKMSG_SIZE) return true;
-    const hdr = Uint8Array.from(this.partial.slice(0, XSD_SOCKMSG_SIZE));
-    const dv = new DataView(hdr.buffer);
-    const len = dv.getUint32(12, true);
+    if (this.partialLen < XSD_SOCKMSG_SIZE) return true;
+    const len = this.payloadLen();
     if (len > XENSTORE_PAYLOAD_MAX) {
       this.fail(XenstoreError.PROTO, `message payload of ${len} bytes`);
       return false;
     }
-    if (this.partial.length < XSD_SOCKMSG_SIZE + len) return true;
+    if (this.partialLen < XSD_SOCKMSG_SIZE + len) return true;
+    const dv = new DataView(this.partial.buffer, 0, XSD_SOCKMSG_SIZE);
     const msg: XsMessage = {
       type: dv.getUint32(0, true),
       reqId: dv.getUint32(4, true),
       txId: dv.getUint32(8, true),
-      payload: Uint8Array.from(this.partial.slice(XSD_SOCKMSG_SIZE)),
+      payload: this.partial.slice(XSD_SOCKMSG_SIZE, XSD_SOCKMSG_SIZE + len),
     };
-    this.partial = [];
+    this.partialLen = 0;
     this.requests++;
     this.store.handle(this.conn, msg);
     return true;
   }
 
   private queue(m: XsMessage): void {
-    const hdr = new DataView(new ArrayBuffer(XSD_SOCKMSG_SIZE));
-    hdr.setUint32(0, m.type, true);
-    hdr.setUint32(4, m.reqId, true);
-    hdr.setUint32(8, m.txId, true);
-    hdr.setUint32(12, m.payload.length, true);
-    for (const b of new Uint8Array(hdr.buffer)) this.out.push(b);
-    for (const b of m.payload) this.out.push(b);
+    const bytes = new Uint8Array(XSD_SOCKMSG_SIZE + m.payload.length);
+    const dv = new DataView(bytes.buffer);
+    dv.setUint32(0, m.type, true);
+    dv.setUint32(4, m.reqId, true);
+    dv.setUint32(8, m.txId, true);
+    dv.setUint32(12, m.payload.length, true);
+    bytes.set(m.payload, XSD_SOCKMSG_SIZE);
+    this.out.push(bytes);
+    this.outBytes += bytes.length;
   }
 
   /** Pending reply bytes still waiting for room in the ring. */
   get backlog(): number {
-    return this.out.length;
+    return this.outBytes;
   }
 
   private flush(): boolean {
-    if (this.out.length === 0) return false;
+    if (this.outBytes === 0) return false;
     const cons = this.r32(this.off.rspCons);
     const prod = this.r32(this.off.rspProd);
     const used = (prod - cons) >>> 0;
@@ -195,11 +210,24 @@ export class XenstoreRing implements BackendEndpoint {
       this.fail(XenstoreError.RINGIDX, `reply ring indices inconsistent (cons ${cons}, prod ${prod})`);
       return false;
     }
-    const n = Math.min(XENSTORE_RING_SIZE - used, this.out.length);
-    if (n === 0) return false;
-    for (let i = 0; i < n; i++) this.mem.write8(this.ringAddr + this.off.rsp + ((prod + i) & MASK), this.out[i]!);
-    this.out.splice(0, n);
-    this.w32(this.off.rspProd, prod + n);
+    let room = XENSTORE_RING_SIZE - used;
+    if (room === 0) return false;
+    const ring = this.ringAddr + this.off.rsp;
+    let p = prod;
+    while (room > 0 && this.out.length > 0) {
+      const head = this.out[0]!;
+      const n = Math.min(room, head.length - this.outHead);
+      for (let i = 0; i < n; i++) this.mem.write8(ring + ((p + i) & MASK), head[this.outHead + i]!);
+      p = (p + n) >>> 0;
+      room -= n;
+      this.outHead += n;
+      this.outBytes -= n;
+      if (this.outHead === head.length) {
+        this.out.shift();
+        this.outHead = 0;
+      }
+    }
+    this.w32(this.off.rspProd, p);
     return true;
   }
 }
