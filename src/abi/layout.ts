@@ -20,10 +20,13 @@ export type Scalar = 'u8' | 'u16' | 'u32' | 'u64' | 'ulong';
 export interface FieldDecl {
   readonly name: string;
   readonly type: Scalar | StructDecl;
-  /** Array length (per architecture when it differs); 1 when absent. */
+  /** Array length; 1 when absent. Per architecture where the C header sizes it by the word size. */
   readonly count?: number | Readonly<Record<GuestArch, number>>;
-  /** The field exists only in this architecture's layout. */
-  readonly onlyArch?: GuestArch;
+  /**
+   * The field exists only in this architecture's layout (C headers that
+   * `#ifdef __i386__` a member, e.g. shared_info.wc_sec_hi).
+   */
+  readonly arch?: GuestArch;
   /**
    * The C member expression in Xen's headers when it differs from `name`
    * (e.g. a union member: start_info's `console` is `console.domU`). Used
@@ -40,12 +43,10 @@ export interface StructDecl {
   readonly union?: boolean;
   /** The C type in Xen's headers (`struct start_info`); absent for nested anonymous ones. */
   readonly cType?: string;
-  /** The header that declares cType, when not xen/xen.h (e.g. "xen/arch-x86/hvm/start_info.h"). */
-  readonly cHeader?: string;
 }
 
-export function struct(name: string, fields: readonly FieldDecl[], cType?: string, cHeader?: string): StructDecl {
-  return { kind: 'struct', name, fields, ...(cType !== undefined ? { cType } : {}), ...(cHeader !== undefined ? { cHeader } : {}) };
+export function struct(name: string, fields: readonly FieldDecl[], cType?: string): StructDecl {
+  return { kind: 'struct', name, fields, ...(cType !== undefined ? { cType } : {}) };
 }
 export function union(name: string, fields: readonly FieldDecl[], cType?: string): StructDecl {
   return { kind: 'struct', name, fields, union: true, ...(cType !== undefined ? { cType } : {}) };
@@ -86,6 +87,12 @@ function scalarAlign(t: Scalar, arch: GuestArch): number {
   return arch === 'x86_32' ? Math.min(size, 4) : size;
 }
 
+/** A field's array length in one architecture. */
+export function fieldCount(f: FieldDecl, arch: GuestArch): number {
+  if (f.count === undefined) return 1;
+  return typeof f.count === 'number' ? f.count : f.count[arch];
+}
+
 const alignUp = (v: number, a: number): number => Math.ceil(v / a) * a;
 
 export function layout(decl: StructDecl, arch: GuestArch): StructLayout {
@@ -94,8 +101,8 @@ export function layout(decl: StructDecl, arch: GuestArch): StructLayout {
   let size = 0;
   let maxAlign = 1;
   for (const f of decl.fields) {
-    if (f.onlyArch !== undefined && f.onlyArch !== arch) continue;
-    const count = typeof f.count === 'object' ? f.count[arch] : (f.count ?? 1);
+    if (f.arch !== undefined && f.arch !== arch) continue;
+    const count = fieldCount(f, arch);
     if (!Number.isInteger(count) || count < 0) throw new Error(`${decl.name}.${f.name}: bad count ${count}`);
     let elemSize: number;
     let align: number;
@@ -143,9 +150,9 @@ export interface ConstGroup {
   /** Values that differ per architecture. */
   readonly perArch?: Readonly<Record<GuestArch, Readonly<Record<string, number | bigint>>>>;
   /**
-   * The Xen public header that defines these as C macros named
-   * prefix+name (e.g. "xen/sched.h"); the ABI test checks every value
-   * against it. Absent for xenner's own ABIs.
+   * The Xen public header that defines these as C macros (or enum
+   * constants) named prefix+name, e.g. "xen/sched.h"; the ABI test checks
+   * every value against it. Absent for xenner's own ABIs.
    */
   readonly cHeader?: string;
 }

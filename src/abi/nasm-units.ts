@@ -6,9 +6,18 @@ import { mmConsts, mmuextOp, mmuUpdate } from './xen/mm.js';
 import { trapConsts, trapInfo } from './xen/traps.js';
 import { callbackConsts, callbackRegister } from './xen/callback.js';
 import { featureConsts, versionConsts, xenFeatureInfo } from './xen/version.js';
-import { sharedInfo, vcpuInfo, vcpuTimeInfo } from './xen/shared-info.js';
 import { hvmMemmapTableEntry, hvmModlistEntry, hvmStartConsts, hvmStartInfo } from './xen/hvm-start-info.js';
 import { multibootConsts, multibootHeader, multibootInfo, multibootMmapEntry, multibootModule } from './multiboot.js';
+import { emuBootInfo, emuMiscConsts, emuOpConsts, emuPortConsts, emuRequest, evtchnShadowConsts } from './emu-port.js';
+import { xenErrnoConsts } from './xen/errno.js';
+import { legacyVcpuConsts, sharedInfo, sharedInfoConsts, vcpuInfo, vcpuTimeInfo } from './xen/shared-info.js';
+import * as evtchn from './xen/event-channel.js';
+import * as gnttab from './xen/grant-table.js';
+import * as sched from './xen/sched.js';
+import * as vcpu from './xen/vcpu.js';
+import * as mem from './xen/memory-op.js';
+import { consoleIoConsts, xenconsInterface } from './xen/console.js';
+import { xenstoreDomainInterface, xsdSockmsg, xsTypeConsts } from './xen/xs-wire.js';
 
 /**
  * Every generated NASM include, in one list: add a unit here when a new ABI
@@ -18,9 +27,9 @@ import { multibootConsts, multibootHeader, multibootInfo, multibootMmapEntry, mu
 export const NASM_UNITS: readonly NasmUnit[] = [
   {
     file: 'xen.inc',
-    title: 'Xen public ABI: hypercalls, ELF notes, sched_op, console_io, memory management, traps, start_info',
+    title: 'Xen public ABI: hypercalls, ELF notes, memory management, traps, callbacks, xen_version, start_info',
     consts: [hypercallConsts, sifConsts, ...basicsConsts, ...mmConsts, ...trapConsts, ...versionConsts, ...featureConsts, ...callbackConsts],
-    structs: [startInfo, mmuUpdate, mmuextOp, trapInfo, vcpuTimeInfo, vcpuInfo, sharedInfo, xenFeatureInfo, callbackRegister],
+    structs: [startInfo, mmuUpdate, mmuextOp, trapInfo, xenFeatureInfo, callbackRegister],
   },
   {
     file: 'hvm-start-info.inc',
@@ -33,5 +42,33 @@ export const NASM_UNITS: readonly NasmUnit[] = [
     title: 'Multiboot v1: header and boot information',
     consts: multibootConsts,
     structs: [multibootHeader, multibootInfo, multibootModule, multibootMmapEntry],
+  },
+  {
+    file: 'emu-port.inc',
+    title: 'xenner emu port: host <-> emu protocol (src/abi/emu-port.ts, docs/emu-port.md)',
+    consts: [emuPortConsts, emuOpConsts, emuMiscConsts, evtchnShadowConsts],
+    structs: [emuRequest, emuBootInfo],
+  },
+  {
+    file: 'xen-services.inc',
+    title: 'Xen public ABI: errno, shared_info/vcpu_info, event channels, grant tables, sched, vcpu, memory, console, xenstore',
+    consts: [
+      xenErrnoConsts, sharedInfoConsts, legacyVcpuConsts,
+      evtchn.evtchnOpConsts, evtchn.evtchnStatConsts, evtchn.virqConsts, evtchn.domIdConsts,
+      gnttab.gnttabOpConsts, gnttab.gtfConsts, gnttab.gntstConsts,
+      sched.schedOpConsts, sched.shutdownConsts, vcpu.vcpuOpConsts, vcpu.runstateConsts,
+      mem.xenMemConsts, mem.xenMapSpaceConsts, consoleIoConsts, xsTypeConsts,
+    ],
+    structs: [
+      vcpuTimeInfo, vcpuInfo, sharedInfo,
+      evtchn.evtchnAllocUnbound, evtchn.evtchnBindInterdomain, evtchn.evtchnBindVirq, evtchn.evtchnBindIpi,
+      evtchn.evtchnPortOnly, evtchn.evtchnStatus, evtchn.evtchnBindVcpu, evtchn.evtchnReset,
+      gnttab.grantEntryV1, gnttab.gnttabSetupTable, gnttab.gnttabQuerySize, gnttab.gnttabSetVersion,
+      gnttab.gnttabGetVersion, gnttab.gnttabCopy,
+      sched.schedShutdown, sched.schedPoll, sched.schedRemoteShutdown,
+      vcpu.vcpuRunstateInfo, vcpu.vcpuSetSingleshotTimer, vcpu.vcpuSetPeriodicTimer, vcpu.vcpuRegisterVcpuInfo,
+      mem.xenMemoryReservation, mem.xenMemoryMap, mem.xenMachphysMapping, mem.xenAddToPhysmap,
+      xenconsInterface, xsdSockmsg, xenstoreDomainInterface,
+    ],
   },
 ];

@@ -11,6 +11,24 @@ import { layout, type ConstGroup, type GuestArch, type StructDecl, type StructLa
 
 export const XEN_HEADERS = '/usr/include/xen/xen.h';
 
+/** Every public header our ABI definitions come from, included by each check. */
+export const XEN_PUBLIC_HEADERS: readonly string[] = [
+  'xen/xen.h',
+  'xen/elfnote.h',
+  'xen/version.h',
+  'xen/features.h',
+  'xen/callback.h',
+  'xen/event_channel.h',
+  'xen/grant_table.h',
+  'xen/sched.h',
+  'xen/vcpu.h',
+  'xen/memory.h',
+  'xen/errno.h',
+  'xen/io/console.h',
+  'xen/io/xs_wire.h',
+  'xen/arch-x86/hvm/start_info.h',
+];
+
 /** Why the header check cannot run here, or undefined when it can. */
 export function headerCheckUnavailable(arch: GuestArch): string | undefined {
   if (!existsSync(XEN_HEADERS)) return 'Xen public headers missing (apt-get install libxen-dev)';
@@ -33,13 +51,14 @@ function probes(l: StructLayout, decl: StructDecl, cBase: string, keyBase: strin
     const cMember = `${cBase}${cBase ? '.' : ''}${f.cPath ?? f.name}`;
     const key = `${keyBase}${keyBase ? '.' : ''}${f.name}`;
     out.push({ key, expr: cMember });
-    // Members of an array of structures are probed in element 0.
-    if (typeof f.type !== 'string' && fl.layout) probes(fl.layout, f.type, f.count === undefined ? cMember : `${cMember}[0]`, key, out);
+    // An array of structures: probe the members of element 0.
+    const cElem = fl.count > 1 ? `${cMember}[0]` : cMember;
+    if (typeof f.type !== 'string' && fl.layout) probes(fl.layout, f.type, cElem, key, out);
   }
 }
 
 /** Offsets (and "sizeof") as the C compiler sees them, keyed by our dotted field paths. */
-export function cLayout(decl: StructDecl, arch: GuestArch, includes: readonly string[]): Map<string, number> {
+export function cLayout(decl: StructDecl, arch: GuestArch): Map<string, number> {
   if (!decl.cType) throw new Error(`${decl.name} has no cType`);
   const l = layout(decl, arch);
   const ps: Probe[] = [];
@@ -51,9 +70,7 @@ export function cLayout(decl: StructDecl, arch: GuestArch, includes: readonly st
     '#include <stddef.h>',
     '#include <stdint.h>',
     '#include <stdio.h>',
-    ...includes.map((h) => `#include <${h}>`),
-    '#include <xen/version.h>',
-    '#include <xen/callback.h>',
+    ...XEN_PUBLIC_HEADERS.map((h) => `#include <${h}>`),
     'int main(void) {',
     `  printf("sizeof %zu\\n", sizeof(${decl.cType}));`,
     ...ps.map((p) => `  printf("${p.key} %zu\\n", offsetof(${decl.cType}, ${p.expr}));`),
@@ -94,8 +111,7 @@ export function cConstants(group: ConstGroup, arch: GuestArch): Map<string, bigi
       '#define __XEN_INTERFACE_VERSION__ 0x00040e00',
       '#include <stdint.h>',
       '#include <stdio.h>',
-      '#include <xen/xen.h>',
-      `#include <${group.cHeader}>`,
+      ...XEN_PUBLIC_HEADERS.map((h) => `#include <${h}>`),
       'int main(void) {',
       ...Object.keys(values).map((k) => `  printf("${k} %llu\\n", (unsigned long long)(${group.prefix}${k}));`),
       '  return 0;',

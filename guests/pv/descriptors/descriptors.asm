@@ -11,7 +11,6 @@
 %include "pv/mm.inc"
 %include "pv/traps.inc"
 
-%define EINVAL 22
 ; The guest kernel's ring: 3 on 64-bit (Xen runs it in ring 3), 1 on 32-bit.
 %if PV64
   %define KRING 3
@@ -120,7 +119,7 @@ test_main:
   mov esi, 0x0000e900
 %endif
   HYPERCALL update_descriptor
-  CHECK_EQ eax, -EINVAL, "update_descriptor accepted a TSS descriptor"
+  CHECK_EQ eax, -XEN_EINVAL, "update_descriptor accepted a TSS descriptor"
 
   ; A descriptor slot that is not in a GDT frame of ours is refused.
 %if PV64

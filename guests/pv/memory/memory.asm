@@ -12,7 +12,6 @@
 %include "pv/mm.inc"
 %include "pv/traps.inc"
 
-%define EBUSY 16
 ; Xen marks a 64-bit guest kernel's mappings that lack U with U and its own
 ; _PAGE_GUEST_KERNEL bit (bit 52): the kernel runs in ring 3.
 %if PV64
@@ -201,7 +200,7 @@ test_main:
   mov xax, alias
   mov xcx, PTE_RWMAP
   call set_pte
-  CHECK_EQ eax, -EBUSY, "writable mapping of a page table not refused with -EBUSY"
+  CHECK_EQ eax, -XEN_EBUSY, "writable mapping of a page table not refused with -XEN_EBUSY"
 
   ; --- pin an empty L1 table, then unpin it ---
   mov xax, newl1
@@ -220,7 +219,7 @@ test_main:
   mov xdx, [mfn_l1]
   mov xcx, PTE_RWMAP
   call set_pte
-  CHECK_EQ eax, -EBUSY, "writable mapping of a pinned L1 not refused with -EBUSY"
+  CHECK_EQ eax, -XEN_EBUSY, "writable mapping of a pinned L1 not refused with -XEN_EBUSY"
   mov eax, MMUEXT_UNPIN_TABLE
   mov xdx, [mfn_l1]
   call mmuext_one

@@ -1,10 +1,6 @@
 import { constants } from '../layout.js';
 
-/*
- * The first Xen constants the PV test guests need (from elfnote.h, sched.h
- * and xen.h). Kept small on purpose: the full definitions of each header
- * live in their own files beside this one.
- */
+/* The Xen ELF note types (elfnote.h). */
 
 /** ELF note types (elfnote.h, XEN_ELFNOTE_*). */
 export const XenElfNote = {
@@ -29,34 +25,4 @@ export const XenElfNote = {
   PHYS32_ENTRY: 18,
 } as const;
 
-/** sched_op commands (sched.h, SCHEDOP_*). */
-export const SchedOp = {
-  yield: 0,
-  block: 1,
-  shutdown: 2,
-  poll: 3,
-  remote_shutdown: 4,
-  shutdown_code: 5,
-  watchdog: 6,
-  pin_override: 7,
-} as const;
-
-/** Shutdown reasons (sched.h, SHUTDOWN_*). */
-export const ShutdownReason = {
-  poweroff: 0,
-  reboot: 1,
-  suspend: 2,
-  crash: 3,
-  watchdog: 4,
-  soft_reset: 5,
-} as const;
-
-/** console_io commands (xen.h, CONSOLEIO_*). */
-export const ConsoleIo = { write: 0, read: 1 } as const;
-
-export const basicsConsts = [
-  constants('XEN_ELFNOTE_', XenElfNote, 'xen/elfnote.h'),
-  constants('SCHEDOP_', SchedOp, 'xen/sched.h'),
-  constants('SHUTDOWN_', ShutdownReason, 'xen/sched.h'),
-  constants('CONSOLEIO_', ConsoleIo, 'xen/xen.h'),
-];
+export const basicsConsts = [constants('XEN_ELFNOTE_', XenElfNote, 'xen/elfnote.h')];

@@ -23,10 +23,10 @@ export const CALLBACKF_MASK_EVENTS = 1;
 export const callbackRegister: StructDecl = struct('callback_register', [
   { name: 'type', type: 'u16' },
   { name: 'flags', type: 'u16' },
-  { name: 'address', type: 'ulong', onlyArch: 'x86_64' },
+  { name: 'address', type: 'ulong', arch: 'x86_64' },
   {
     name: 'address',
-    onlyArch: 'x86_32',
+    arch: 'x86_32',
     type: struct('xen_callback', [
       { name: 'cs', type: 'ulong' },
       { name: 'eip', type: 'ulong' },

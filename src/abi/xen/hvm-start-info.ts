@@ -23,9 +23,6 @@ export const HvmMemmapType = {
   PMEM: 7,
 } as const;
 
-/** Where the PVH structures are declared. */
-const START_INFO_HEADER = 'xen/arch-x86/hvm/start_info.h';
-
 export const hvmStartInfo: StructDecl = struct('hvm_start_info', [
   { name: 'magic', type: 'u32' },
   { name: 'version', type: 'u32' },
@@ -37,21 +34,21 @@ export const hvmStartInfo: StructDecl = struct('hvm_start_info', [
   { name: 'memmap_paddr', type: 'u64' },
   { name: 'memmap_entries', type: 'u32' },
   { name: 'reserved', type: 'u32' },
-], 'struct hvm_start_info', START_INFO_HEADER);
+], 'struct hvm_start_info');
 
 export const hvmModlistEntry: StructDecl = struct('hvm_modlist_entry', [
   { name: 'paddr', type: 'u64' },
   { name: 'size', type: 'u64' },
   { name: 'cmdline_paddr', type: 'u64' },
   { name: 'reserved', type: 'u64' },
-], 'struct hvm_modlist_entry', START_INFO_HEADER);
+], 'struct hvm_modlist_entry');
 
 export const hvmMemmapTableEntry: StructDecl = struct('hvm_memmap_table_entry', [
   { name: 'addr', type: 'u64' },
   { name: 'size', type: 'u64' },
   { name: 'type', type: 'u32' },
   { name: 'reserved', type: 'u32' },
-], 'struct hvm_memmap_table_entry', START_INFO_HEADER);
+], 'struct hvm_memmap_table_entry');
 
 export const hvmStartConsts = constants('XEN_HVM_', {
   START_MAGIC_VALUE: XEN_HVM_START_MAGIC_VALUE,

@@ -56,9 +56,6 @@ export const VmAssist = {
   TYPE_m2p_strict: 32,
 } as const;
 
-/** Special domain ids (xen.h DOMID_*). */
-export const DomId = { SELF: 0x7ff0, IO: 0x7ff1, XEN: 0x7ff2, COW: 0x7ff3, INVALID: 0x7ff4, IDLE: 0x7fff } as const;
-
 /** struct mmu_update */
 export const mmuUpdate: StructDecl = struct('mmu_update', [
   { name: 'ptr', type: 'u64' },
@@ -96,5 +93,4 @@ export const mmConsts = [
   constants('MMUEXT_', MmuExtCmd, 'xen/xen.h'),
   constants('UVMF_', Uvmf, 'xen/xen.h'),
   constants('VMASST_', VmAssist, 'xen/xen.h'),
-  constants('DOMID_', DomId, 'xen/xen.h'),
 ];
