@@ -200,7 +200,7 @@ test_main:
   mov xax, alias
   mov xcx, PTE_RWMAP
   call set_pte
-  CHECK_EQ eax, -XEN_EBUSY, "writable mapping of a page table not refused with -XEN_EBUSY"
+  CHECK_EQ eax, -XEN_EBUSY, "writable mapping of a page table not refused with -EBUSY"
 
   ; --- pin an empty L1 table, then unpin it ---
   mov xax, newl1
@@ -219,7 +219,7 @@ test_main:
   mov xdx, [mfn_l1]
   mov xcx, PTE_RWMAP
   call set_pte
-  CHECK_EQ eax, -XEN_EBUSY, "writable mapping of a pinned L1 not refused with -XEN_EBUSY"
+  CHECK_EQ eax, -XEN_EBUSY, "writable mapping of a pinned L1 not refused with -EBUSY"
   mov eax, MMUEXT_UNPIN_TABLE
   mov xdx, [mfn_l1]
   call mmuext_one
