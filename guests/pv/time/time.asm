@@ -8,8 +8,8 @@
 %include "pv/pv.inc"
 %include "pv/mm.inc"
 %include "pv/traps.inc"
+%include "pv/time.inc"
 
-%define VT(f) (shared_info_page + shared_info_vcpu_info + vcpu_info_time + vcpu_time_info_ %+ f - vcpu_time_info_version)
 %define WC(f) (shared_info_page + shared_info_ %+ f)
 
 %define YEAR_2020 1577836800
@@ -85,53 +85,6 @@ test_main:
   jb .wc_nsec_ok
   FAIL "wallclock nanoseconds >= 1e9"
 .wc_nsec_ok:
-  ret
-
-; System time now, in ns, from vcpu_info[0].time: edx:eax.
-;   time = system_time + ((tsc - tsc_timestamp) shifted by tsc_shift) * mul >> 32
-; read under the version protocol (even and unchanged).
-pvclock_now:
-  push xbx
-  push xcx
-  push xsi
-  push xdi
-.retry:
-  mov esi, [VT(version)]
-  test esi, 1
-  jnz .retry
-  lfence
-  rdtsc
-  sub eax, [VT(tsc_timestamp)]
-  sbb edx, [VT(tsc_timestamp) + 4]
-  movsx ecx, byte [VT(tsc_shift)]
-  test ecx, ecx
-  js .shift_right
-  shld edx, eax, cl
-  shl eax, cl
-  jmp .scaled
-.shift_right:
-  neg ecx
-  shrd eax, edx, cl
-  shr edx, cl
-.scaled:
-  ; (edx:eax * mul) >> 32 = hi*mul + (lo*mul >> 32)
-  mov ebx, [VT(tsc_to_system_mul)]
-  mov edi, edx                      ; hi
-  mul ebx                           ; edx:eax = lo * mul
-  mov ecx, edx                      ; (lo * mul) >> 32
-  mov eax, edi
-  mul ebx                           ; edx:eax = hi * mul
-  add eax, ecx
-  adc edx, 0
-  add eax, [VT(system_time)]
-  adc edx, [VT(system_time) + 4]
-  lfence
-  cmp esi, [VT(version)]
-  jne .retry
-  pop xdi
-  pop xsi
-  pop xcx
-  pop xbx
   ret
 
 section .data
