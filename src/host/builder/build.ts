@@ -1,0 +1,321 @@
+/**
+ * The PV domain builder: lays a Xen PV kernel out in a fresh GuestMemory
+ * exactly as Xen's domain builder would, and describes the result for
+ * what runs next (emu and the vCPU): where the page tables are and which
+ * frames hold them, the p2m and M2P, start_info, the rings, the shared
+ * info frame and the initial vCPU state.
+ *
+ * Machine frames: [0, nrPages) are the guest's, handed out through the
+ * p2m (identity or shuffled); above them come the hypervisor's frames
+ * (shared_info, the M2P and its page tables) and any frames reserved for
+ * emu. The guest owns none of those: their M2P entries are invalid.
+ */
+import type { GuestArch } from '../../abi/layout.js';
+import { layout } from '../../abi/layout.js';
+import { FLAT_KERNEL_SELECTORS, PV_ADDRESS_SPACE, VGCF } from '../../abi/xen/arch-x86.js';
+import { SIF, START_INFO_MAGIC, startInfo, MAX_GUEST_CMDLINE } from '../../abi/xen/start-info.js';
+import { GuestMemory } from '../../memory/guest-memory.js';
+import type { PvKernel } from '../loader/pv-kernel.js';
+import { xenHypercallPage, type HypercallPageWriter } from './hypercall-page.js';
+import { PAGE_SIZE, planLayout, pfnToVirt, regionOf, type DomainLayout, type Region, type RegionName } from './layout.js';
+import { INVALID_M2P_32, m2pFramesFor, mapM2p, type M2pMapping } from './m2p.js';
+import { makeP2m, type P2mSpec } from './p2m.js';
+import { writeMappings } from './page-tables.js';
+
+/** shared_info begins with vcpu_info[32], 64 bytes each; evtchn_upcall_mask is byte 1 (xen.h). */
+export const LEGACY_MAX_VCPUS = 32;
+export const VCPU_INFO_SIZE = 64;
+export const VCPU_INFO_UPCALL_MASK = 1;
+
+export interface BuildOptions {
+  memoryMiB: number;
+  cmdline?: string;
+  initrd?: Uint8Array;
+  p2m?: P2mSpec;
+  /** Fills the hypercall page (default: Xen's own stubs). */
+  hypercallPage?: HypercallPageWriter;
+  /** Machine frames to reserve above the hypervisor's, for emu. */
+  reservedFrames?: number;
+  storeEvtchn?: number;
+  consoleEvtchn?: number;
+}
+
+/** One segment register at start of day, by value and by its Xen name. */
+export interface SelectorValue {
+  selector: number;
+  name: string;
+}
+
+/**
+ * The first vCPU's state at the entry point, as Xen's builder sets it
+ * (vcpu_guest_context): plain data, independent of any CPU implementation.
+ */
+export interface InitialVcpuState {
+  arch: GuestArch;
+  /** The ring the kernel runs in: 3 (64-bit) or 1 (32-bit PAE), with emu in ring 0. */
+  kernelRing: 3 | 1;
+  rip: bigint;
+  rsp: bigint;
+  /** start_info's virtual address. */
+  rsi: bigint;
+  /** Interrupts "enabled" (IF): events are masked in vcpu_info instead. */
+  rflags: bigint;
+  /** Machine address of the top-level page table. */
+  cr3: bigint;
+  cs: SelectorValue;
+  ds: SelectorValue;
+  es: SelectorValue;
+  fs: SelectorValue;
+  gs: SelectorValue;
+  ss: SelectorValue;
+  /** The kernel stack registered for ring transitions (kernel_ss/kernel_sp). */
+  kernelSs: number;
+  kernelSp: bigint;
+  /** VGCF_in_kernel | VGCF_online. */
+  flags: number;
+  dr6: bigint;
+  dr7: bigint;
+  /** 32-bit only: the guest accepts an L3 above 4 GiB (VMASST_TYPE_pae_extended_cr3). */
+  paeExtendedCr3: boolean;
+}
+
+export interface FrameRef {
+  pfn: number;
+  mfn: number;
+  /** Virtual address, when the frame is mapped at start of day. */
+  virt?: bigint;
+}
+
+export interface BuiltDomain {
+  arch: GuestArch;
+  kernel: PvKernel;
+  memory: GuestMemory;
+  layout: DomainLayout;
+  nrPages: number;
+  /** All machine frames of the VM (guest + hypervisor + reserved). */
+  machineFrames: number;
+  /** pfn -> mfn. */
+  p2m: Uint32Array;
+  startInfo: FrameRef;
+  xenstore: FrameRef & { evtchn: number };
+  console: FrameRef & { evtchn: number };
+  sharedInfoMfn: number;
+  bootStack: FrameRef;
+  hypercallPage?: FrameRef;
+  pageTables: {
+    /** Machine frame of the top-level table (L4, or the PAE L3). */
+    topMfn: number;
+    /** Every page-table frame of the initial tables, with its level (1 = L1). */
+    frames: { pfn: number; mfn: number; level: number }[];
+  };
+  p2mList: { virt: bigint; pfn: number; frames: number };
+  m2p: M2pMapping;
+  /** Frames reserved for emu: [first, first + count). */
+  reserved: { firstMfn: number; count: number };
+  vcpu: InitialVcpuState;
+}
+
+const PAGE = BigInt(PAGE_SIZE);
+const X86_DR6_DEFAULT = 0xffff0ff0n;
+const X86_DR7_DEFAULT = 0x400n;
+
+/** Plan the machine frames: the guest's, then the hypervisor's. */
+function planMachine(layout: DomainLayout, reserved: number): { sharedInfo: number; m2pTable: number; m2pTables: number; m2pPt: number; reservedFirst: number; total: number } {
+  const space = PV_ADDRESS_SPACE[layout.arch];
+  const fixed = layout.nrPages + 1 + reserved;
+  // The M2P covers every machine frame, its own included: iterate to the fixed point.
+  let total = fixed;
+  for (;;) {
+    const f = m2pFramesFor(total, space.wordSize, layout.paging.levels);
+    const next = fixed + f.table + f.pageTables;
+    if (next === total) {
+      const sharedInfo = layout.nrPages;
+      return { sharedInfo, m2pTable: sharedInfo + 1, m2pTables: f.table, m2pPt: sharedInfo + 1 + f.table, reservedFirst: sharedInfo + 1 + f.table + f.pageTables, total };
+    }
+    total = next;
+  }
+}
+
+export function buildDomain(kernel: PvKernel, opts: BuildOptions): BuiltDomain {
+  const arch = kernel.arch;
+  const space = PV_ADDRESS_SPACE[arch];
+  const lay = planLayout(kernel, { memoryMiB: opts.memoryMiB, ...(opts.initrd ? { initrdLength: opts.initrd.length } : {}) });
+  const machine = planMachine(lay, opts.reservedFrames ?? 0);
+  const mem = new GuestMemory(machine.total * PAGE_SIZE);
+  const p2m = makeP2m(lay.nrPages, opts.p2m ?? { kind: 'identity' });
+  const mfn = (pfn: number): number => {
+    if (pfn < 0 || pfn >= p2m.length) throw new RangeError(`pfn ${pfn} outside the guest`);
+    return p2m[pfn]!;
+  };
+  const region = (name: RegionName): Region => {
+    const r = regionOf(lay, name);
+    if (r === undefined) throw new Error(`layout has no ${name}`);
+    return r;
+  };
+  const frame = (pfn: number): FrameRef => ({ pfn, mfn: mfn(pfn), virt: pfnToVirt(lay, pfn) });
+
+  /** Copy bytes to guest frames from (pfn, offset), following the p2m page by page. */
+  const writeGuest = (pfn: number, offset: number, data: Uint8Array): void => {
+    let done = 0;
+    while (done < data.length) {
+      const at = offset + done;
+      const p = pfn + Math.floor(at / PAGE_SIZE);
+      const inPage = at % PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - inPage, data.length - done);
+      mem.writeBytes(mfn(p) * PAGE_SIZE + inPage, data.subarray(done, done + n));
+      done += n;
+    }
+  };
+
+  // The kernel, by physical address (segments relative to VIRT_BASE).
+  for (const s of kernel.segments) {
+    const rel = s.vaddr - lay.virtBase;
+    writeGuest(Number(rel / PAGE), Number(rel % PAGE), kernel.elf.bytes.subarray(s.fileOffset, s.fileOffset + s.filesz));
+    // The rest of memsz is .bss: guest memory starts zeroed.
+  }
+
+  let hypercallPage: FrameRef | undefined;
+  if (kernel.hypercallPage !== undefined) {
+    const page = new Uint8Array(PAGE_SIZE);
+    (opts.hypercallPage ?? xenHypercallPage)(arch, page);
+    const pfn = Number((kernel.hypercallPage - lay.virtBase) / PAGE);
+    writeGuest(pfn, 0, page);
+    hypercallPage = frame(pfn);
+  }
+
+  if (opts.initrd && lay.initrd) writeGuest(region('initrd').pfn, 0, opts.initrd);
+
+  // The p2m list, in the guest's word size.
+  const p2mRegion = region('p2m');
+  const word = space.wordSize;
+  const list = new Uint8Array(lay.nrPages * word);
+  const ldv = new DataView(list.buffer);
+  for (let i = 0; i < lay.nrPages; i++) {
+    if (word === 8) ldv.setBigUint64(i * 8, BigInt(p2m[i]!), true);
+    else ldv.setUint32(i * 4, p2m[i]!, true);
+  }
+  writeGuest(p2mRegion.pfn, 0, list);
+
+  // The page tables (Xen's builder writes the entries with machine frames).
+  const tables = lay.pageTableFrames.map((t) => ({ ...t, mfn: mfn(t.pfn) }));
+  writeMappings(lay.paging, lay.mappings, mfn, (pfn, index, value) => mem.write64(mfn(pfn) * PAGE_SIZE + index * 8, value));
+  const top = lay.mappings[0]!.levels[lay.paging.levels - 1]!;
+  const topMfn = mfn(top.pfn);
+  if (arch === 'x86_32' && kernel.info.paeMode === 'yes' && topMfn >= 0x100000) {
+    // Only extended-cr3 guests may have their L3 above 4 GiB; our machine never gets that big.
+    throw new Error(`PAE L3 at machine frame ${topMfn} is above 4 GiB`);
+  }
+
+  // The M2P: guest frames map back to their pfn; the hypervisor's are invalid.
+  const m2pBytes = new Uint8Array(machine.m2pTables * PAGE_SIZE);
+  const mdv = new DataView(m2pBytes.buffer);
+  for (let m = 0; m < machine.total; m++) {
+    if (word === 8) mdv.setBigUint64(m * 8, 0xffffffffffffffffn, true);
+    else mdv.setUint32(m * 4, INVALID_M2P_32, true);
+  }
+  for (let pfn = 0; pfn < lay.nrPages; pfn++) {
+    if (word === 8) mdv.setBigUint64(p2m[pfn]! * 8, BigInt(pfn), true);
+    else mdv.setUint32(p2m[pfn]! * 4, pfn, true);
+  }
+  mem.writeBytes(machine.m2pTable * PAGE_SIZE, m2pBytes);
+  const m2pVirt = arch === 'x86_32' ? kernel.hypervisorStart : space.m2pVirtStart;
+  const m2p = mapM2p(mem, lay.paging.levels, m2pVirt, machine.m2pTable, machine.m2pTables, machine.m2pPt);
+  // Hook it into the guest's tables, as Xen does when the guest's top level is pinned.
+  const hookPfn = m2p.hook.level === 4 ? top.pfn : paeL2For(lay, m2pVirt);
+  m2p.hook.entries.forEach((e, i) => mem.write64(mfn(hookPfn) * PAGE_SIZE + (m2p.hook.firstIndex + i) * 8, e));
+
+  // shared_info: every vCPU starts with events masked.
+  for (let v = 0; v < LEGACY_MAX_VCPUS; v++) mem.write8(machine.sharedInfo * PAGE_SIZE + v * VCPU_INFO_SIZE + VCPU_INFO_UPCALL_MASK, 1);
+
+  // start_info.
+  const si = layout(startInfo, arch);
+  const siFrame = frame(region('start_info').pfn);
+  const store = { ...frame(region('xenstore').pfn), evtchn: opts.storeEvtchn ?? 1 };
+  const cons = { ...frame(region('console').pfn), evtchn: opts.consoleEvtchn ?? 2 };
+  const siBytes = new Uint8Array(PAGE_SIZE);
+  const sdv = new DataView(siBytes.buffer);
+  const putWord = (field: string, v: bigint | number): void => {
+    if (word === 8) sdv.setBigUint64(si.offset(field), BigInt(v), true);
+    else sdv.setUint32(si.offset(field), Number(BigInt.asUintN(32, BigInt(v))), true);
+  };
+  siBytes.set(Buffer.from(START_INFO_MAGIC[arch], 'latin1'), si.offset('magic'));
+  putWord('nr_pages', lay.nrPages);
+  putWord('shared_info', BigInt(machine.sharedInfo) * PAGE);
+  let flags = SIF.VIRT_P2M_4TOOLS;
+  if (lay.initrd?.byPfn) flags |= SIF.MOD_START_PFN;
+  sdv.setUint32(si.offset('flags'), flags, true);
+  putWord('store_mfn', store.mfn);
+  sdv.setUint32(si.offset('store_evtchn'), store.evtchn, true);
+  putWord('console.mfn', cons.mfn);
+  sdv.setUint32(si.offset('console.evtchn'), cons.evtchn, true);
+  putWord('pt_base', pfnToVirt(lay, top.pfn));
+  putWord('nr_pt_frames', lay.mappings[0]!.tableCount);
+  putWord('mfn_list', p2mRegion.vstart!);
+  if (lay.initrd) {
+    putWord('mod_start', lay.initrd.modStart);
+    putWord('mod_len', lay.initrd.length);
+  }
+  const cmdline = Buffer.from(opts.cmdline ?? '', 'latin1').subarray(0, MAX_GUEST_CMDLINE - 1);
+  siBytes.set(cmdline, si.offset('cmd_line'));
+  if (kernel.p2mBase !== undefined) {
+    putWord('first_p2m_pfn', p2mRegion.pfn);
+    putWord('nr_p2m_frames', p2mRegion.pages);
+  }
+  writeGuest(siFrame.pfn, 0, siBytes);
+
+  const bootStack = frame(region('boot stack').pfn);
+  const sel = FLAT_KERNEL_SELECTORS[arch];
+  const dsName = arch === 'x86_64' ? 'FLAT_KERNEL_DS64' : 'FLAT_KERNEL_DS';
+  const ds: SelectorValue = { selector: sel.ds, name: dsName };
+  const rsp = bootStack.virt! + PAGE;
+  const vcpu: InitialVcpuState = {
+    arch,
+    kernelRing: arch === 'x86_64' ? 3 : 1,
+    rip: kernel.entry,
+    rsp,
+    rsi: siFrame.virt!,
+    rflags: 1n << 9n,
+    cr3: BigInt(topMfn) * PAGE,
+    cs: { selector: sel.cs, name: arch === 'x86_64' ? 'FLAT_KERNEL_CS64' : 'FLAT_KERNEL_CS' },
+    ds,
+    es: ds,
+    fs: ds,
+    gs: ds,
+    ss: { selector: sel.ss, name: arch === 'x86_64' ? 'FLAT_KERNEL_SS64' : 'FLAT_KERNEL_SS' },
+    kernelSs: sel.ss,
+    kernelSp: rsp,
+    flags: VGCF.in_kernel | VGCF.online,
+    dr6: X86_DR6_DEFAULT,
+    dr7: X86_DR7_DEFAULT,
+    paeExtendedCr3: arch === 'x86_32' && (kernel.info.paeMode === 'extended-cr3' || kernel.info.paeMode === 'bimodal'),
+  };
+
+  return {
+    arch,
+    kernel,
+    memory: mem,
+    layout: lay,
+    nrPages: lay.nrPages,
+    machineFrames: machine.total,
+    p2m,
+    startInfo: siFrame,
+    xenstore: store,
+    console: cons,
+    sharedInfoMfn: machine.sharedInfo,
+    bootStack,
+    ...(hypercallPage ? { hypercallPage } : {}),
+    pageTables: { topMfn, frames: tables },
+    p2mList: { virt: p2mRegion.vstart!, pfn: p2mRegion.pfn, frames: Math.ceil((lay.nrPages * word) / PAGE_SIZE) },
+    m2p,
+    reserved: { firstMfn: machine.reservedFirst, count: opts.reservedFrames ?? 0 },
+    vcpu,
+  };
+}
+
+/** PAE: the guest frame of the L2 mapping `virt` (the hypervisor area's gigabyte), where Xen's entries go. */
+function paeL2For(lay: DomainLayout, virt: bigint): number {
+  const l2 = lay.mappings[0]!.levels[1]!;
+  const gb = virt & ~((1n << 30n) - 1n);
+  if (l2.count === 0 || gb < l2.from || gb > l2.to) throw new Error(`PAE layout has no L2 for ${virt.toString(16)}`);
+  return l2.pfn + Number((gb - l2.from) >> 30n);
+}

@@ -1,0 +1,15 @@
+// seek-bzip ships no types; this declares the one entry point we use.
+declare module 'seek-bzip' {
+  interface ByteInput {
+    readByte(): number;
+    seek(pos: number): void;
+    eof(): boolean;
+  }
+  interface ByteOutput {
+    writeByte(byte: number): void;
+  }
+  const Bunzip: {
+    decode(input: ByteInput | Uint8Array, output: ByteOutput | Uint8Array | number, multistream?: boolean): Uint8Array | undefined;
+  };
+  export default Bunzip;
+}
