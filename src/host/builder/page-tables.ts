@@ -23,12 +23,17 @@ export interface PagingParams {
 const PAGE_SHIFT = 12n;
 const LEVEL_SHIFT = 9n;
 
-/** Long mode: L1 writable data; upper levels user-accessible (the kernel runs in ring 3). */
+/**
+ * Long mode. The kernel runs in ring 3, so its pages must be USER: Xen's
+ * builder writes L1 entries without it and Xen adds it when it validates
+ * the tables at pin time (adjust_guest_l1e); we write what the guest then
+ * sees.
+ */
 export const PAGING_X86_64: PagingParams = {
   levels: 4,
   vaddrMask: (1n << 48n) - 1n,
   prot: [
-    PTE.PRESENT | PTE.RW | PTE.ACCESSED,
+    PTE.PRESENT | PTE.RW | PTE.ACCESSED | PTE.USER,
     PTE.PRESENT | PTE.RW | PTE.ACCESSED | PTE.DIRTY | PTE.USER,
     PTE.PRESENT | PTE.RW | PTE.ACCESSED | PTE.DIRTY | PTE.USER,
     PTE.PRESENT | PTE.RW | PTE.ACCESSED | PTE.DIRTY | PTE.USER,
