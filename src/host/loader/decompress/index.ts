@@ -5,7 +5,7 @@
  * and bzip2 (seek-bzip). All run synchronously on the whole payload.
  */
 import { gunzipSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
+import { Decompress as ZstdStream } from 'fzstd';
 import Bunzip from 'seek-bzip';
 import { corrupt, CorruptDataError } from './errors.js';
 import { decompressLz4Legacy, LZ4_LEGACY_MAGIC } from './lz4-legacy.js';
@@ -46,6 +46,13 @@ function bunzip(data: Uint8Array, maxOutput: number, sizeHint?: number): Uint8Ar
       seek: (pos) => {
         inPos = pos;
       },
+      read: (buffer, offset, length) => {
+        if (inPos >= data.length) return -1;
+        const n = Math.min(length, data.length - inPos);
+        buffer.set(data.subarray(inPos, inPos + n), offset);
+        inPos += n;
+        return n;
+      },
       eof: () => inPos >= data.length,
     },
     {
@@ -65,11 +72,24 @@ function bunzip(data: Uint8Array, maxOutput: number, sizeHint?: number): Uint8Ar
 }
 
 function zstd(data: Uint8Array, maxOutput: number, sizeHint?: number): Uint8Array {
-  // fzstd sizes its output from the frame header; bound it by the size the
-  // kernel build appended, and never let a header ask for more than maxOutput.
-  if (sizeHint === undefined) corrupt('zstd payload without its size');
-  if (sizeHint > maxOutput) corrupt(`zstd output exceeds ${maxOutput} bytes`);
-  return zstdDecompress(data, new Uint8Array(sizeHint));
+  // Streamed so that a frame cannot make us produce more than the cap,
+  // whatever its header claims.
+  const cap = Math.min(maxOutput, sizeHint ?? maxOutput);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const stream = new ZstdStream((chunk) => {
+    total += chunk.length;
+    if (total > cap) corrupt(`zstd output exceeds ${cap} bytes`);
+    chunks.push(chunk);
+  });
+  stream.push(data, true);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /**

@@ -211,7 +211,7 @@ export class LzmaDecoder {
     const lpMask = (1 << this.lp) - 1;
     const lc = this.lc;
     let sawEndMarker = false;
-    out.reserve(Math.max(0, outEnd - out.pos));
+    out.reserve(Math.max(0, Math.min(outEnd, out.limit) - out.pos));
     while (out.pos < outEnd) {
       const rel = out.pos - this.dictStart;
       const posState = rel & pbMask;
@@ -232,6 +232,7 @@ export class LzmaDecoder {
           } while (sym < 0x100);
         }
         while (sym < 0x100) sym = (sym << 1) | rc.bit(this.literal, base + sym);
+        if (out.pos >= out.bytes.length) out.reserve(1);
         out.bytes[out.pos++] = sym & 0xff;
         this.state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
         continue;
@@ -324,17 +325,15 @@ export function decompressLzma(input: Uint8Array, maxOutput: number, sizeHint?: 
   const size = dv.getBigUint64(5, true);
   const known = size !== 0xffffffffffffffffn;
   if (known && size > BigInt(maxOutput)) corrupt(`LZMA output size ${size} is too large`);
-  const outEnd = known ? Number(size) : Math.min(maxOutput, sizeHint ?? maxOutput);
-  const out = new OutputBuffer(known ? outEnd : Math.min(outEnd, input.length * 4), maxOutput);
+  // Without a size, the stream must end with its end marker: decode one
+  // byte past the hinted size, which must be where the marker stands.
+  const limit = known ? Number(size) : Math.min(maxOutput, sizeHint ?? maxOutput);
+  const out = new OutputBuffer(known ? limit : Math.min(limit + 1, input.length * 4), known ? limit : Math.min(maxOutput, limit + 1));
   const dec = new LzmaDecoder(out);
   dec.setProps(props);
   dec.resetState();
   dec.resetDict();
-  const r = dec.decode(input, LZMA_ALONE_HEADER, input.length, outEnd, true);
-  if (!known && !r.sawEndMarker) {
-    // Without a size, the stream must end with its marker; a stream that
-    // filled the hinted size exactly may still carry one.
-    if (out.pos < outEnd) corrupt('LZMA stream ended early');
-  }
+  const r = dec.decode(input, LZMA_ALONE_HEADER, input.length, known ? limit : limit + 1, !known);
+  if (!known && (!r.sawEndMarker || out.pos > limit)) corrupt(sizeHint !== undefined && out.pos > limit ? `LZMA output exceeds ${limit} bytes` : 'LZMA stream has no end marker');
   return out.result();
 }

@@ -2,6 +2,7 @@
 declare module 'seek-bzip' {
   interface ByteInput {
     readByte(): number;
+    read(buffer: Uint8Array, offset: number, length: number): number;
     seek(pos: number): void;
     eof(): boolean;
   }

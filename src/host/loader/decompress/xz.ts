@@ -146,14 +146,20 @@ export function decompressXz(input: Uint8Array, maxOutput: number, sizeHint?: nu
   if (r.u32() !== crc32(input, 6, 8)) corrupt('xz stream header CRC mismatch');
   const out = new OutputBuffer(sizeHint ?? input.length * 4, maxOutput);
   const dec = new LzmaDecoder(out);
+  const checkSize = CHECK_SIZE[check]!;
+  if (check !== CHECK_NONE && check !== CHECK_CRC32 && checkSize === 0) corrupt('xz check type not supported');
+  /** (unpadded size, uncompressed size) of each block, for the index. */
+  const records: [number, number][] = [];
+  let indexStart: number;
   for (;;) {
+    indexStart = r.pos;
     const sizeByte = r.byte();
     if (sizeByte === 0) break; // the index: all blocks are done
     const filters = parseBlockHeader(r, (sizeByte + 1) * 4);
     const blockStart = out.pos;
     r.pos = decodeLzma2(input, r.pos, dec, out);
+    const unpadded = r.pos - indexStart + checkSize;
     while (r.pos & 3) if (r.byte() !== 0) corrupt('xz block padding is not zero');
-    const checkSize = CHECK_SIZE[check]!;
     if (r.pos + checkSize > input.length) corrupt('xz block check truncated');
     if (filters.bcjStart !== undefined) bcjX86Decode(out.bytes.subarray(blockStart, out.pos), filters.bcjStart);
     if (check === CHECK_CRC32) {
@@ -162,7 +168,21 @@ export function decompressXz(input: Uint8Array, maxOutput: number, sizeHint?: nu
     } else {
       r.pos += checkSize;
     }
-    if (check !== CHECK_NONE && check !== CHECK_CRC32 && checkSize === 0) corrupt('xz check type not supported');
+    records.push([unpadded, out.pos - blockStart]);
   }
+  // The index must list exactly the blocks we decoded; the footer must close the stream.
+  if (r.vli() !== records.length) corrupt('xz index does not match the blocks');
+  for (const [unpadded, size] of records) {
+    if (r.vli() !== unpadded || r.vli() !== size) corrupt('xz index does not match the blocks');
+  }
+  while (r.pos & 3) if (r.byte() !== 0) corrupt('xz index padding is not zero');
+  const indexEnd = r.pos;
+  if (r.u32() !== crc32(input, indexStart, indexEnd)) corrupt('xz index CRC mismatch');
+  const footerCrc = r.u32();
+  const footerAt = r.pos;
+  const backward = r.u32();
+  if (r.byte() !== 0 || r.byte() !== input[7] || r.byte() !== 0x59 || r.byte() !== 0x5a) corrupt('bad xz stream footer');
+  if (footerCrc !== crc32(input, footerAt, footerAt + 6)) corrupt('xz stream footer CRC mismatch');
+  if ((backward + 1) * 4 !== indexEnd + 4 - indexStart) corrupt('xz stream footer does not match the index');
   return out.result();
 }
