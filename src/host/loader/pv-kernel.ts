@@ -115,7 +115,11 @@ export function resolvePvKernel(elf: ElfImage, file: string, container: PvKernel
   const kend = kstart + (pend - pstart);
   const entry = info.entry ?? elf.entry;
   if (kend > wordMask + 1n) bad(`kernel image ${hex(kstart)}-${hex(kend)} wraps the address space`);
-  if (entry < kstart || entry >= kend) bad(`entry point ${hex(entry)} lies outside the kernel image ${hex(kstart)}-${hex(kend)}`);
+  if (entry < kstart || entry >= kend) {
+    // Linux 5.9+ built for 32-bit keeps its Xen notes for PVH but has no PV entry.
+    if (info.entry === undefined && info.phys32Entry !== undefined) bad(`kernel has no Xen PV entry point (no XEN_ELFNOTE_ENTRY), only a PVH one: it cannot run as a PV guest`);
+    bad(`entry point ${hex(entry)} lies outside the kernel image ${hex(kstart)}-${hex(kend)}`);
+  }
   if (virtBase > kstart) bad(`VIRT_BASE ${hex(virtBase)} lies above the kernel image start ${hex(kstart)}`);
   if (virtBase % PAGE !== 0n) bad(`VIRT_BASE ${hex(virtBase)} is not page aligned`);
 
