@@ -17,7 +17,7 @@ import { SIF, START_INFO_MAGIC, startInfo, MAX_GUEST_CMDLINE } from '../../abi/x
 import { GuestMemory } from '../../memory/guest-memory.js';
 import type { PvKernel } from '../loader/pv-kernel.js';
 import { xenHypercallPage, type HypercallPageWriter } from './hypercall-page.js';
-import { PAGE_SIZE, planLayout, pfnToVirt, regionOf, type DomainLayout, type Region, type RegionName } from './layout.js';
+import { PAGE_SIZE, planLayout, pfnToVirt, regionOf, startOfDayAddresses, type DomainLayout, type Region, type RegionName } from './layout.js';
 import { INVALID_M2P_32, m2pFramesFor, mapM2p, type M2pMapping } from './m2p.js';
 import { makeP2m, type P2mSpec } from './p2m.js';
 import { writeMappings } from './page-tables.js';
@@ -218,7 +218,8 @@ export function buildDomain(kernel: PvKernel, opts: BuildOptions): BuiltDomain {
     else mdv.setUint32(p2m[pfn]! * 4, pfn, true);
   }
   mem.writeBytes(machine.m2pTable * PAGE_SIZE, m2pBytes);
-  const m2pVirt = arch === 'x86_32' ? kernel.hypervisorStart : space.m2pVirtStart;
+  const addrs = startOfDayAddresses(kernel, lay);
+  const m2pVirt = addrs.m2p;
   const m2p = mapM2p(mem, lay.paging.levels, m2pVirt, machine.m2pTable, machine.m2pTables, machine.m2pPt);
   // Hook it into the guest's tables, as Xen does when the guest's top level is pinned.
   const hookPfn = m2p.hook.level === 4 ? top.pfn : paeL2For(lay, m2pVirt);
@@ -267,7 +268,7 @@ export function buildDomain(kernel: PvKernel, opts: BuildOptions): BuiltDomain {
   const sel = FLAT_KERNEL_SELECTORS[arch];
   const dsName = arch === 'x86_64' ? 'FLAT_KERNEL_DS64' : 'FLAT_KERNEL_DS';
   const ds: SelectorValue = { selector: sel.ds, name: dsName };
-  const rsp = bootStack.virt! + PAGE;
+  const rsp = addrs.stackTop;
   const vcpu: InitialVcpuState = {
     arch,
     kernelRing: arch === 'x86_64' ? 3 : 1,

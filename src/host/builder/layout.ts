@@ -165,3 +165,23 @@ export function planLayout(kernel: PvKernel, req: LayoutRequest): DomainLayout {
 export function pfnToVirt(layout: DomainLayout, pfn: number): bigint {
   return layout.virtBase + BigInt(pfn) * PAGE;
 }
+
+/** The addresses a kernel is told about at start of day, from the plan alone. */
+export interface StartOfDayAddresses {
+  startInfo: bigint;
+  /** Initial stack pointer: the top of the boot stack page. */
+  stackTop: bigint;
+  /** The read-only M2P table (RO_MPT_VIRT_START for this guest). */
+  m2p: bigint;
+  pageTables: bigint;
+}
+
+export function startOfDayAddresses(kernel: PvKernel, layout: DomainLayout): StartOfDayAddresses {
+  const at = (name: RegionName): bigint => pfnToVirt(layout, regionOf(layout, name)!.pfn);
+  return {
+    startInfo: at('start_info'),
+    stackTop: at('boot stack') + PAGE,
+    m2p: kernel.arch === 'x86_32' ? kernel.hypervisorStart : PV_ADDRESS_SPACE.x86_64.m2pVirtStart,
+    pageTables: at('page tables'),
+  };
+}
