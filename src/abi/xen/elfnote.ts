@@ -49,7 +49,6 @@ export const XenFeature = {
   hvm_safe_pvclock: 9,
   hvm_pirqs: 10,
   dom0: 11,
-  grant_map_identity: 12,
   memory_op_vnode_supported: 13,
   linux_rsdp_unrestricted: 15,
   not_direct_mapped: 16,
