@@ -11,6 +11,17 @@ import { OutputBuffer } from './output-buffer.js';
 export const LZ4_LEGACY_MAGIC = 0x184c2102;
 const LZ4_LEGACY_BLOCK_MAX = 8 << 20;
 
+/** Extend a 4-bit length of 15 by bytes of 255 and a final smaller one; returns [length, next position]. */
+function extendLength(src: Uint8Array, p: number, end: number, length: number, what: string): [number, number] {
+  let b: number;
+  do {
+    if (p >= end) corrupt(`LZ4 ${what} length truncated`);
+    b = src[p++]!;
+    length += b;
+  } while (b === 255);
+  return [length, p];
+}
+
 /** Decode one LZ4 block (sequences of literals and matches) into `out`. */
 function decodeBlock(src: Uint8Array, start: number, end: number, out: OutputBuffer, blockLimit: number): void {
   let p = start;
@@ -19,14 +30,7 @@ function decodeBlock(src: Uint8Array, start: number, end: number, out: OutputBuf
   while (p < end) {
     const token = src[p++]!;
     let litLen = token >>> 4;
-    if (litLen === 15) {
-      let b: number;
-      do {
-        if (p >= end) corrupt('LZ4 literal length truncated');
-        b = src[p++]!;
-        litLen += b;
-      } while (b === 255);
-    }
+    if (litLen === 15) [litLen, p] = extendLength(src, p, end, litLen, 'literal');
     if (p + litLen > end) corrupt('LZ4 literals overrun the block');
     if (out.pos + litLen > maxEnd) corrupt('LZ4 block decompresses past 8 MiB');
     out.reserve(litLen);
@@ -39,14 +43,7 @@ function decodeBlock(src: Uint8Array, start: number, end: number, out: OutputBuf
     p += 2;
     if (offset === 0 || offset > out.pos) corrupt('LZ4 match offset out of range');
     let matchLen = (token & 15) + 4;
-    if ((token & 15) === 15) {
-      let b: number;
-      do {
-        if (p >= end) corrupt('LZ4 match length truncated');
-        b = src[p++]!;
-        matchLen += b;
-      } while (b === 255);
-    }
+    if ((token & 15) === 15) [matchLen, p] = extendLength(src, p, end, matchLen, 'match');
     if (out.pos + matchLen > maxEnd) corrupt('LZ4 block decompresses past 8 MiB');
     out.copyMatch(offset, matchLen);
   }
