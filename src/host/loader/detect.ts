@@ -2,6 +2,7 @@
  * What kind of kernel image a file is. `xenner run` picks the machine from
  * this (unless --machine overrides) and `xenner info` reports it.
  */
+import { XEN_GUEST_SECTION, XEN_NOTE_NAME, XenElfNote } from '../../abi/xen/elfnote.js';
 import { isElf, parseElf, type ElfImage } from './elf.js';
 
 export type ImageKind =
@@ -17,7 +18,7 @@ export type ImageKind =
   | 'elf'
   | 'unknown';
 
-export const XEN_ELFNOTE_PHYS32_ENTRY = 18;
+export const XEN_ELFNOTE_PHYS32_ENTRY = XenElfNote.PHYS32_ENTRY;
 export const MULTIBOOT_MAGIC = 0x1badb002;
 /** The multiboot header must lie, 4-aligned, in the first 8192 bytes. */
 export const MULTIBOOT_SEARCH = 8192;
@@ -51,8 +52,8 @@ export function detectImage(bytes: Uint8Array, file: string): DetectedImage {
   const withMb = mb === undefined ? {} : { multibootOffset: mb };
   if (isElf(bytes)) {
     const elf = parseElf(bytes, file);
-    const xenNotes = elf.notes.filter((n) => n.name === 'Xen');
-    const legacy = elf.sections.some((s) => s.name === '__xen_guest');
+    const xenNotes = elf.notes.filter((n) => n.name === XEN_NOTE_NAME);
+    const legacy = elf.sections.some((s) => s.name === XEN_GUEST_SECTION);
     if (legacy || xenNotes.some((n) => n.type !== XEN_ELFNOTE_PHYS32_ENTRY)) return { kind: 'xen-pv', elf, ...withMb };
     if (xenNotes.length > 0) return { kind: 'pvh', elf, ...withMb };
     if (mb !== undefined) return { kind: 'multiboot', elf, ...withMb };

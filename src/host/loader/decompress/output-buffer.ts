@@ -33,10 +33,20 @@ export class OutputBuffer {
     let from = this.pos - distance;
     let to = this.pos;
     const end = to + length;
-    if (distance >= length) {
+    if (length <= 32) {
+      // Short matches (most of them): a byte loop beats a native call.
+      while (to < end) b[to++] = b[from++]!;
+    } else if (distance >= length) {
       b.copyWithin(to, from, from + length);
     } else {
-      while (to < end) b[to++] = b[from++]!;
+      // An overlapping run repeats the last `distance` bytes: copy in growing chunks.
+      let chunk = distance;
+      while (to < end) {
+        const n = Math.min(chunk, end - to);
+        b.copyWithin(to, from, from + n);
+        to += n;
+        chunk *= 2;
+      }
     }
     this.pos = end;
   }
