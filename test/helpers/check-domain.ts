@@ -159,6 +159,28 @@ export function checkDomain(d: BuiltDomain): StartInfoView {
   expect(m2pT.writable).toBe(false);
   if (d.arch === 'x86_64') expect(m2pT.user).toBe(true);
 
+  // The page-table frames the builder lists are exactly those reachable from
+  // cr3 (Xen's M2P hook aside), each at its level: emu pins and tracks these.
+  const reach: string[] = [];
+  const hook = d.m2p.hook;
+  const visit = (mfn: number, level: number): void => {
+    reach.push(`${mfn}:${level}`);
+    if (level === 1) return;
+    const n = levels === 3 && level === 3 ? 4 : 512;
+    for (let i = 0; i < n; i++) {
+      const e = mem.read64(mfn * 4096 + i * 8);
+      if ((e & 1n) === 0n) continue;
+      if (level === hook.level && i >= hook.firstIndex && i < hook.firstIndex + hook.entries.length) {
+        expect(e).toBe(hook.entries[i - hook.firstIndex]);
+        continue;
+      }
+      visit(Number((e & 0x000ffffffffff000n) >> 12n), level - 1);
+    }
+  };
+  visit(d.pageTables.topMfn, levels);
+  expect(reach.sort()).toEqual(d.pageTables.frames.map((f) => `${f.mfn}:${f.level}`).sort());
+  for (const f of d.pageTables.frames) expect(f.mfn).toBe(p2m[f.pfn]);
+
   // shared_info: events masked on every legacy vCPU.
   for (let v = 0; v < 32; v++) expect(mem.read8(d.sharedInfoMfn * 4096 + v * 64 + 1)).toBe(1);
   return si;
