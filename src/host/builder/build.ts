@@ -11,16 +11,19 @@
  * emu. The guest owns none of those: their M2P entries are invalid.
  */
 import type { GuestArch } from '../../abi/layout.js';
-import { layout } from '../../abi/layout.js';
-import { FLAT_KERNEL_SELECTORS, PV_ADDRESS_SPACE, VGCF } from '../../abi/xen/arch-x86.js';
-import { SIF, START_INFO_MAGIC, startInfo, MAX_GUEST_CMDLINE } from '../../abi/xen/start-info.js';
+import { PV_ADDRESS_SPACE } from '../../abi/xen/arch-x86.js';
+import { SIF } from '../../abi/xen/start-info.js';
 import { GuestMemory } from '../../memory/guest-memory.js';
 import type { PvKernel } from '../loader/pv-kernel.js';
 import { xenHypercallPage, type HypercallPageWriter } from './hypercall-page.js';
 import { PAGE_SIZE, planLayout, pfnToVirt, regionOf, startOfDayAddresses, type DomainLayout, type Region, type RegionName } from './layout.js';
-import { INVALID_M2P_32, m2pFramesFor, mapM2p, type M2pMapping } from './m2p.js';
-import { makeP2m, type P2mSpec } from './p2m.js';
+import { m2pFramesFor, m2pTableBytes, mapM2p, type M2pMapping } from './m2p.js';
+import { makeP2m, p2mListBytes, type P2mSpec } from './p2m.js';
 import { writeMappings } from './page-tables.js';
+import { initialVcpu, type InitialVcpuState } from './initial-vcpu.js';
+import { startInfoPage } from './start-info-page.js';
+
+export type { InitialVcpuState, SelectorValue } from './initial-vcpu.js';
 
 /** shared_info begins with vcpu_info[32], 64 bytes each; evtchn_upcall_mask is byte 1 (xen.h). */
 export const LEGACY_MAX_VCPUS = 32;
@@ -38,45 +41,6 @@ export interface BuildOptions {
   reservedFrames?: number;
   storeEvtchn?: number;
   consoleEvtchn?: number;
-}
-
-/** One segment register at start of day, by value and by its Xen name. */
-export interface SelectorValue {
-  selector: number;
-  name: string;
-}
-
-/**
- * The first vCPU's state at the entry point, as Xen's builder sets it
- * (vcpu_guest_context): plain data, independent of any CPU implementation.
- */
-export interface InitialVcpuState {
-  arch: GuestArch;
-  /** The ring the kernel runs in: 3 (64-bit) or 1 (32-bit PAE), with emu in ring 0. */
-  kernelRing: 3 | 1;
-  rip: bigint;
-  rsp: bigint;
-  /** start_info's virtual address. */
-  rsi: bigint;
-  /** Interrupts "enabled" (IF): events are masked in vcpu_info instead. */
-  rflags: bigint;
-  /** Machine address of the top-level page table. */
-  cr3: bigint;
-  cs: SelectorValue;
-  ds: SelectorValue;
-  es: SelectorValue;
-  fs: SelectorValue;
-  gs: SelectorValue;
-  ss: SelectorValue;
-  /** The kernel stack registered for ring transitions (kernel_ss/kernel_sp). */
-  kernelSs: number;
-  kernelSp: bigint;
-  /** VGCF_in_kernel | VGCF_online. */
-  flags: number;
-  dr6: bigint;
-  dr7: bigint;
-  /** 32-bit only: the guest accepts an L3 above 4 GiB (VMASST_TYPE_pae_extended_cr3). */
-  paeExtendedCr3: boolean;
 }
 
 export interface FrameRef {
@@ -116,8 +80,6 @@ export interface BuiltDomain {
 }
 
 const PAGE = BigInt(PAGE_SIZE);
-const X86_DR6_DEFAULT = 0xffff0ff0n;
-const X86_DR7_DEFAULT = 0x400n;
 
 /** Plan the machine frames: the guest's, then the hypervisor's. */
 function planMachine(layout: DomainLayout, reserved: number): { sharedInfo: number; m2pTable: number; m2pTables: number; m2pPt: number; reservedFirst: number; total: number } {
@@ -143,6 +105,7 @@ export function buildDomain(kernel: PvKernel, opts: BuildOptions): BuiltDomain {
   const machine = planMachine(lay, opts.reservedFrames ?? 0);
   const mem = new GuestMemory(machine.total * PAGE_SIZE);
   const p2m = makeP2m(lay.nrPages, opts.p2m ?? { kind: 'identity' });
+  const addrs = startOfDayAddresses(kernel, lay);
   const mfn = (pfn: number): number => {
     if (pfn < 0 || pfn >= p2m.length) throw new RangeError(`pfn ${pfn} outside the guest`);
     return p2m[pfn]!;
@@ -188,13 +151,7 @@ export function buildDomain(kernel: PvKernel, opts: BuildOptions): BuiltDomain {
   // The p2m list, in the guest's word size.
   const p2mRegion = region('p2m');
   const word = space.wordSize;
-  const list = new Uint8Array(lay.nrPages * word);
-  const ldv = new DataView(list.buffer);
-  for (let i = 0; i < lay.nrPages; i++) {
-    if (word === 8) ldv.setBigUint64(i * 8, BigInt(p2m[i]!), true);
-    else ldv.setUint32(i * 4, p2m[i]!, true);
-  }
-  writeGuest(p2mRegion.pfn, 0, list);
+  writeGuest(p2mRegion.pfn, 0, p2mListBytes(p2m, word));
 
   // The page tables (Xen's builder writes the entries with machine frames).
   const tables = lay.pageTableFrames.map((t) => ({ ...t, mfn: mfn(t.pfn) }));
@@ -207,18 +164,7 @@ export function buildDomain(kernel: PvKernel, opts: BuildOptions): BuiltDomain {
   }
 
   // The M2P: guest frames map back to their pfn; the hypervisor's are invalid.
-  const m2pBytes = new Uint8Array(machine.m2pTables * PAGE_SIZE);
-  const mdv = new DataView(m2pBytes.buffer);
-  for (let m = 0; m < machine.total; m++) {
-    if (word === 8) mdv.setBigUint64(m * 8, 0xffffffffffffffffn, true);
-    else mdv.setUint32(m * 4, INVALID_M2P_32, true);
-  }
-  for (let pfn = 0; pfn < lay.nrPages; pfn++) {
-    if (word === 8) mdv.setBigUint64(p2m[pfn]! * 8, BigInt(pfn), true);
-    else mdv.setUint32(p2m[pfn]! * 4, pfn, true);
-  }
-  mem.writeBytes(machine.m2pTable * PAGE_SIZE, m2pBytes);
-  const addrs = startOfDayAddresses(kernel, lay);
+  mem.writeBytes(machine.m2pTable * PAGE_SIZE, m2pTableBytes(p2m, machine.total, word));
   const m2pVirt = addrs.m2p;
   const m2p = mapM2p(mem, lay.paging.levels, m2pVirt, machine.m2pTable, machine.m2pTables, machine.m2pPt);
   // Hook it into the guest's tables, as Xen does when the guest's top level is pinned.
@@ -229,67 +175,31 @@ export function buildDomain(kernel: PvKernel, opts: BuildOptions): BuiltDomain {
   for (let v = 0; v < LEGACY_MAX_VCPUS; v++) mem.write8(machine.sharedInfo * PAGE_SIZE + v * VCPU_INFO_SIZE + VCPU_INFO_UPCALL_MASK, 1);
 
   // start_info.
-  const si = layout(startInfo, arch);
   const siFrame = frame(region('start_info').pfn);
   const store = { ...frame(region('xenstore').pfn), evtchn: opts.storeEvtchn ?? 1 };
   const cons = { ...frame(region('console').pfn), evtchn: opts.consoleEvtchn ?? 2 };
-  const siBytes = new Uint8Array(PAGE_SIZE);
-  const sdv = new DataView(siBytes.buffer);
-  const putWord = (field: string, v: bigint | number): void => {
-    if (word === 8) sdv.setBigUint64(si.offset(field), BigInt(v), true);
-    else sdv.setUint32(si.offset(field), Number(BigInt.asUintN(32, BigInt(v))), true);
-  };
-  siBytes.set(Buffer.from(START_INFO_MAGIC[arch], 'latin1'), si.offset('magic'));
-  putWord('nr_pages', lay.nrPages);
-  putWord('shared_info', BigInt(machine.sharedInfo) * PAGE);
-  let flags = SIF.VIRT_P2M_4TOOLS;
-  if (lay.initrd?.byPfn) flags |= SIF.MOD_START_PFN;
-  sdv.setUint32(si.offset('flags'), flags, true);
-  putWord('store_mfn', store.mfn);
-  sdv.setUint32(si.offset('store_evtchn'), store.evtchn, true);
-  putWord('console.mfn', cons.mfn);
-  sdv.setUint32(si.offset('console.evtchn'), cons.evtchn, true);
-  putWord('pt_base', pfnToVirt(lay, top.pfn));
-  putWord('nr_pt_frames', lay.mappings[0]!.tableCount);
-  putWord('mfn_list', p2mRegion.vstart!);
-  if (lay.initrd) {
-    putWord('mod_start', lay.initrd.modStart);
-    putWord('mod_len', lay.initrd.length);
-  }
-  const cmdline = Buffer.from(opts.cmdline ?? '', 'latin1').subarray(0, MAX_GUEST_CMDLINE - 1);
-  siBytes.set(cmdline, si.offset('cmd_line'));
-  if (kernel.p2mBase !== undefined) {
-    putWord('first_p2m_pfn', p2mRegion.pfn);
-    putWord('nr_p2m_frames', p2mRegion.pages);
-  }
-  writeGuest(siFrame.pfn, 0, siBytes);
+  writeGuest(
+    siFrame.pfn,
+    0,
+    startInfoPage(arch, {
+      nrPages: lay.nrPages,
+      sharedInfo: BigInt(machine.sharedInfo) * PAGE,
+      flags: SIF.VIRT_P2M_4TOOLS | (lay.initrd?.byPfn ? SIF.MOD_START_PFN : 0),
+      storeMfn: store.mfn,
+      storeEvtchn: store.evtchn,
+      consoleMfn: cons.mfn,
+      consoleEvtchn: cons.evtchn,
+      ptBase: addrs.pageTables,
+      nrPtFrames: lay.mappings[0]!.tableCount,
+      mfnList: p2mRegion.vstart!,
+      ...(lay.initrd ? { modStart: lay.initrd.modStart, modLen: lay.initrd.length } : {}),
+      cmdline: opts.cmdline ?? '',
+      ...(kernel.p2mBase !== undefined ? { firstP2mPfn: p2mRegion.pfn, nrP2mFrames: p2mRegion.pages } : {}),
+    }),
+  );
 
   const bootStack = frame(region('boot stack').pfn);
-  const sel = FLAT_KERNEL_SELECTORS[arch];
-  const dsName = arch === 'x86_64' ? 'FLAT_KERNEL_DS64' : 'FLAT_KERNEL_DS';
-  const ds: SelectorValue = { selector: sel.ds, name: dsName };
-  const rsp = addrs.stackTop;
-  const vcpu: InitialVcpuState = {
-    arch,
-    kernelRing: arch === 'x86_64' ? 3 : 1,
-    rip: kernel.entry,
-    rsp,
-    rsi: siFrame.virt!,
-    rflags: 1n << 9n,
-    cr3: BigInt(topMfn) * PAGE,
-    cs: { selector: sel.cs, name: arch === 'x86_64' ? 'FLAT_KERNEL_CS64' : 'FLAT_KERNEL_CS' },
-    ds,
-    es: ds,
-    fs: ds,
-    gs: ds,
-    ss: { selector: sel.ss, name: arch === 'x86_64' ? 'FLAT_KERNEL_SS64' : 'FLAT_KERNEL_SS' },
-    kernelSs: sel.ss,
-    kernelSp: rsp,
-    flags: VGCF.in_kernel | VGCF.online,
-    dr6: X86_DR6_DEFAULT,
-    dr7: X86_DR7_DEFAULT,
-    paeExtendedCr3: arch === 'x86_32' && (kernel.info.paeMode === 'extended-cr3' || kernel.info.paeMode === 'bimodal'),
-  };
+  const vcpu = initialVcpu(kernel, addrs, topMfn);
 
   return {
     arch,

@@ -15,6 +15,20 @@ const PAGE = 4096;
 const ENTRIES = 512;
 /** Invalid M2P entry (INVALID_M2P_ENTRY, ~0): frames the guest does not own. */
 export const INVALID_M2P_32 = 0xffffffff;
+export const INVALID_M2P_64 = 0xffffffffffffffffn;
+
+/** The table's contents for `machineFrames` frames: each guest frame's pfn, ~0 for the rest. */
+export function m2pTableBytes(p2m: Uint32Array, machineFrames: number, wordSize: 4 | 8): Uint8Array {
+  const bytes = new Uint8Array(Math.ceil((machineFrames * wordSize) / PAGE) * PAGE);
+  const dv = new DataView(bytes.buffer);
+  // All ones is ~0 in either word size.
+  bytes.fill(0xff, 0, machineFrames * wordSize);
+  for (let pfn = 0; pfn < p2m.length; pfn++) {
+    if (wordSize === 8) dv.setBigUint64(p2m[pfn]! * 8, BigInt(pfn), true);
+    else dv.setUint32(p2m[pfn]! * 4, pfn, true);
+  }
+  return bytes;
+}
 
 /** Read-only data, readable from the guest kernel's ring (3 on 64-bit). */
 const M2P_LEAF = PTE.PRESENT | PTE.USER | PTE.ACCESSED;

@@ -32,3 +32,14 @@ export function makeP2m(nrPages: number, spec: P2mSpec): Uint32Array {
   }
   return p2m;
 }
+
+/** The p2m list as the guest reads it at mfn_list: one machine frame per guest word. */
+export function p2mListBytes(p2m: Uint32Array, wordSize: 4 | 8): Uint8Array {
+  const bytes = new Uint8Array(p2m.length * wordSize);
+  const dv = new DataView(bytes.buffer);
+  for (let i = 0; i < p2m.length; i++) {
+    if (wordSize === 8) dv.setBigUint64(i * 8, BigInt(p2m[i]!), true);
+    else dv.setUint32(i * 4, p2m[i]!, true);
+  }
+  return bytes;
+}

@@ -18,7 +18,8 @@ export interface XenNoteEntry {
 }
 
 export interface XenGuestInfo {
-  source: 'notes' | XEN_GUEST_SECTION_T;
+  /** Where the information came from: ELF notes, or the legacy section string. */
+  source: 'notes' | typeof XEN_GUEST_SECTION;
   entries: XenNoteEntry[];
   guestOs?: string;
   guestVersion?: string;
@@ -43,7 +44,6 @@ export interface XenGuestInfo {
   /** Feature bits it requires ("!name" in FEATURES). */
   featuresRequired: Set<number>;
 }
-type XEN_GUEST_SECTION_T = typeof XEN_GUEST_SECTION;
 
 const NOTE_NAMES = new Map<number, string>(Object.entries(XenElfNote).map(([k, v]) => [v, k]));
 const FEATURE_BY_NAME = new Map<string, number>(Object.entries(XenFeature));
