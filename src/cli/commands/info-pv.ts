@@ -37,7 +37,7 @@ export function pvPlanReport(kernel: PvKernel, req: LayoutRequest): PvPlanReport
   const c = kernel.container;
   return {
     arch: kernel.arch === 'x86_64' ? 'x86_64' : 'x86_32 (PAE)',
-    container: c.kind === 'elf' ? 'ELF' : `bzImage (boot protocol ${c.protocol >> 8}.${(c.protocol & 0xff).toString().padStart(2, '0')}, ${c.compression} payload)`,
+    container: c.kind === 'elf' ? 'ELF' : c.kind === 'compressed-elf' ? `${c.compression}-compressed ELF` : `bzImage (boot protocol ${c.protocol >> 8}.${(c.protocol & 0xff).toString().padStart(2, '0')}, ${c.compression} payload)`,
     notesSource: kernel.info.source === 'notes' ? 'ELF notes' : 'legacy __xen_guest section',
     notes: kernel.info.entries.map((e) => ({ name: e.name, value: e.value })),
     features: {

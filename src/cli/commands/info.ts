@@ -32,6 +32,8 @@ interface InfoReport {
     notes: { name: string; type: number; size: number }[];
   };
   multibootHeaderOffset?: number;
+  /** The file is a compressed ELF. */
+  compression?: string;
   /** For Xen PV kernels (ELF or bzImage): the notes and the planned start of day. */
   xen?: PvPlanReport;
 }
@@ -69,6 +71,7 @@ export function buildInfo(file: string, bytes: Uint8Array, opts: InfoOptions = {
   let elf = d.elf;
   let xen: PvPlanReport | undefined;
   if (d.kind === 'xen-pv' || d.kind === 'bzimage') {
+    // A compressed file is decompressed again here: info is not a hot path.
     const kernel = loadPvKernel(bytes, file);
     elf = kernel.elf;
     xen = pvPlanReport(kernel, { memoryMiB: opts.memory ?? 256, ...(opts.initrdBytes !== undefined ? { initrdLength: opts.initrdBytes } : {}) });
@@ -79,12 +82,13 @@ export function buildInfo(file: string, bytes: Uint8Array, opts: InfoOptions = {
     format: d.kind,
     ...(elf ? { elf: elfReport(elf) } : {}),
     ...(d.multibootOffset !== undefined ? { multibootHeaderOffset: d.multibootOffset } : {}),
+    ...(d.compression !== undefined ? { compression: d.compression } : {}),
     ...(xen ? { xen } : {}),
   };
 }
 
 export function formatInfo(r: InfoReport): string {
-  const lines = [`file:    ${r.file} (${r.size} bytes)`, `format:  ${r.format}`];
+  const lines = [`file:    ${r.file} (${r.size} bytes)`, `format:  ${r.format}${r.compression !== undefined ? ` (${r.compression}-compressed ELF)` : ''}`];
   if (r.multibootHeaderOffset !== undefined) lines.push(`multiboot header at offset ${hex(r.multibootHeaderOffset)}`);
   if (r.elf) {
     lines.push(`class:   ELF${r.elf.class} ${r.elf.machine}`, `entry:   ${r.elf.entry}`, 'segments:');

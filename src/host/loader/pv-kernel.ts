@@ -11,6 +11,7 @@ import type { GuestArch } from '../../abi/layout.js';
 import { PAE_HV_START_ALIGN, PV_ADDRESS_SPACE } from '../../abi/xen/arch-x86.js';
 import { XenElfNote, XenFeature } from '../../abi/xen/elfnote.js';
 import { extractBzImage } from './bzimage.js';
+import { decompressImage } from './compressed-image.js';
 import type { Compression } from './decompress/index.js';
 import { EM_386, EM_X86_64, isElf, parseElf, PT_LOAD, type ElfImage } from './elf.js';
 import { isBzImage } from './detect.js';
@@ -30,7 +31,7 @@ export interface PvKernel {
   file: string;
   arch: GuestArch;
   /** How the ELF was found: directly, or inside a bzImage with this compression. */
-  container: { kind: 'elf' } | { kind: 'bzimage'; compression: Compression; protocol: number };
+  container: { kind: 'elf' } | { kind: 'compressed-elf'; compression: Compression } | { kind: 'bzimage'; compression: Compression; protocol: number };
   elf: ElfImage;
   info: XenGuestInfo;
   virtBase: bigint;
@@ -56,7 +57,7 @@ const hex = (v: bigint): string => `0x${v.toString(16)}`;
 const alignDown = (v: bigint, a: bigint): bigint => v - (v % a);
 const alignUp = (v: bigint, a: bigint): bigint => alignDown(v + a - 1n, a);
 
-/** Read a kernel file: a PV ELF, or a bzImage whose payload is one. */
+/** Read a kernel file: a PV ELF, a bzImage whose payload is one, or a compressed PV ELF. */
 export function loadPvKernel(bytes: Uint8Array, file: string): PvKernel {
   if (isElf(bytes)) return resolvePvKernel(parseElf(bytes, file), file, { kind: 'elf' });
   if (isBzImage(bytes)) {
@@ -65,7 +66,12 @@ export function loadPvKernel(bytes: Uint8Array, file: string): PvKernel {
     const elf = parseElf(bz.kernel, `${file} (payload)`);
     return resolvePvKernel(elf, file, { kind: 'bzimage', compression: bz.compression, protocol: bz.header.protocol });
   }
-  throw new BadImageError(file, 'not a Xen PV kernel (neither an ELF nor a bzImage)');
+  const inner = decompressImage(bytes, file);
+  if (inner !== undefined) {
+    if (!isElf(inner.bytes)) throw new BadImageError(file, `${inner.compression}-compressed image is not an ELF kernel`);
+    return resolvePvKernel(parseElf(inner.bytes, `${file} (${inner.compression})`), file, { kind: 'compressed-elf', compression: inner.compression });
+  }
+  throw new BadImageError(file, 'not a Xen PV kernel (neither an ELF, a bzImage, nor a compressed ELF)');
 }
 
 export function resolvePvKernel(elf: ElfImage, file: string, container: PvKernel['container']): PvKernel {

@@ -7,8 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { BadImageError } from '../../../src/cli/user-error.js';
 import { buildDomain } from '../../../src/host/builder/build.js';
+import { detectImage } from '../../../src/host/loader/detect.js';
 import { loadPvKernel } from '../../../src/host/loader/pv-kernel.js';
-import { compressorMissing, makeBzImage } from '../../helpers/bzimage.js';
+import { compressorMissing, compressWith, makeBzImage } from '../../helpers/bzimage.js';
 import { buildTestElf, linuxLike32, linuxLike64, pattern } from '../../helpers/xen-elf.js';
 
 function rng(seed: number): () => number {
@@ -67,6 +68,8 @@ function fuzz(name: string, image: Uint8Array, hot: number, iterations: number, 
   for (let i = 0; i < iterations; i++) {
     const m = mutate(image, rand, hot);
     try {
+      // What the CLI does: detect, then load and lay out.
+      detectImage(m, name);
       const k = loadPvKernel(m, name);
       buildDomain(k, { memoryMiB: 32, p2m: { kind: 'shuffled', seed: i } });
       ok++;
@@ -100,6 +103,11 @@ describe('fuzzing the loader and builder', () => {
     const r = fuzz(name, image, hot, 300 * SCALE, SEED);
     // Both outcomes happen: the fuzzer reaches past the first check.
     expect(r.ok).toBeGreaterThan(0);
+    expect(r.bad).toBeGreaterThan(0);
+  });
+
+  it('gzip-compressed ELF: only BadImageError escapes', () => {
+    const r = fuzz('gz-elf', compressWith('gzip', buildTestElf(linuxLike32())), 64, 150 * SCALE, SEED + 2);
     expect(r.bad).toBeGreaterThan(0);
   });
 

@@ -4,7 +4,8 @@ import { BadImageError } from '../../../src/cli/user-error.js';
 import { buildDomain } from '../../../src/host/builder/build.js';
 import { planLayout } from '../../../src/host/builder/layout.js';
 import { loadPvKernel } from '../../../src/host/loader/pv-kernel.js';
-import { bzImageAround, compressorMissing, makeBzImage } from '../../helpers/bzimage.js';
+import { bzImageAround, compressorMissing, compressWith, makeBzImage } from '../../helpers/bzimage.js';
+import { detectImage } from '../../../src/host/loader/detect.js';
 import { checkDomain } from '../../helpers/check-domain.js';
 import { buildTestElf, linuxLike32, linuxLike64, pattern, type TestElfSpec } from '../../helpers/xen-elf.js';
 
@@ -113,7 +114,7 @@ describe('bad kernels: one clear line', () => {
     badImage(() => load({ ...linuxLike64(), notes: [] }), /not a Xen PV kernel/);
     badImage(() => load({ ...linuxLike64(), notes: [[XenElfNote.PHYS32_ENTRY, 0x100000]] }), /PVH-only/);
     badImage(() => load({ ...linuxLike64(), machine: 40 }), /not an x86 kernel/);
-    badImage(() => loadPvKernel(new Uint8Array(Buffer.from('hello world, not a kernel at all'.repeat(40))), 'k'), /neither an ELF nor a bzImage/);
+    badImage(() => loadPvKernel(new Uint8Array(Buffer.from('hello world, not a kernel at all'.repeat(40))), 'k'), /neither an ELF, a bzImage, nor a compressed ELF/);
     const elf = buildTestElf(linuxLike64());
     badImage(() => loadPvKernel(elf.subarray(0, 100), 'k'), /bad ELF/);
     badImage(() => load({ ...linuxLike64(), segments: [] }), /no loadable segments/);
@@ -131,6 +132,27 @@ describe('bad kernels: one clear line', () => {
     const spec = linuxLike32();
     const k = load({ ...spec, notes: [...spec.notes!.filter(([t]) => t !== XenElfNote.HV_START_LOW), [XenElfNote.HV_START_LOW, 0xc1200000n]] });
     badImage(() => planLayout(k, { memoryMiB: 48 }), /reaches the hypervisor area/);
+  });
+});
+
+describe('compressed ELF files (as Xen loads gzip\'d kernels)', () => {
+  const elf = buildTestElf(linuxLike32());
+  for (const kind of ['gzip', 'xz', 'bzip2', 'zstd', 'lz4', 'lzma'] as const) {
+    const why = compressorMissing(kind);
+    it.skipIf(why !== undefined)(`loads a ${kind}-compressed PV ELF and detects it${why ? ` (skipped: ${why})` : ''}`, () => {
+      const file = compressWith(kind, elf);
+      const d = detectImage(file, 'k.gz');
+      expect(d).toMatchObject({ kind: 'xen-pv', compression: kind });
+      const k = loadPvKernel(file, 'k.gz');
+      expect(k.container).toEqual({ kind: 'compressed-elf', compression: kind });
+      checkDomain(buildDomain(k, { memoryMiB: 24, p2m: { kind: 'shuffled', seed: 5 } }));
+    });
+  }
+
+  it('rejects a compressed file that is not an ELF, or is corrupt', () => {
+    badImage(() => loadPvKernel(compressWith('gzip', new Uint8Array(5000)), 'z'), /gzip-compressed image is not an ELF/);
+    const gz = compressWith('gzip', elf);
+    badImage(() => loadPvKernel(gz.subarray(0, gz.length >> 1), 'z'), /gzip-compressed image: /);
   });
 });
 
