@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FlatSelectors } from '../../../src/abi/xen/arch-x86.js';
+import { XenElfNote } from '../../../src/abi/xen/elfnote.js';
 import { Hypercall } from '../../../src/abi/xen/hypercalls.js';
 import { SIF } from '../../../src/abi/xen/start-info.js';
 import { buildDomain, type BuildOptions } from '../../../src/host/builder/build.js';
@@ -169,5 +170,35 @@ describe.each([
     const si = checkDomain(d);
     expect(si.flags & SIF.MOD_START_PFN).toBe(SIF.MOD_START_PFN);
     expect(si.mod_start).toBe(BigInt(regionOf(d.layout, 'initrd')!.pfn));
+  });
+});
+
+describe('page-table shapes beyond Linux\'s', () => {
+  const notes = (virtBase: bigint, entry: bigint): TestElfSpec['notes'] => [
+    [XenElfNote.GUEST_OS, 'Mini-OS'],
+    [XenElfNote.LOADER, 'generic'],
+    [XenElfNote.XEN_VERSION, 'xen-3.0'],
+    [XenElfNote.VIRT_BASE, virtBase],
+    [XenElfNote.PADDR_OFFSET, virtBase],
+    [XenElfNote.ENTRY, entry],
+    [XenElfNote.PAE_MODE, 'yes'],
+  ];
+
+  it('64-bit: a mapping that crosses a 1 GiB boundary gets two L2s under one L3', () => {
+    const base = 0x3fe00000n;
+    const d = build({ class: 64, entry: base, notes: notes(base, base), segments: [{ paddr: base, data: pattern(0x1000, 1), memsz: 0x300000 }] }, { memoryMiB: 16, p2m: SHUFFLED });
+    checkDomain(d);
+    const count = (level: number): number => d.pageTables.frames.filter((f) => f.level === level).length;
+    expect([count(4), count(3), count(2)]).toEqual([1, 1, 2]);
+  });
+
+  it('32-bit PAE below 3 GiB: Xen\'s extra L2s reach up to the hypervisor\'s gigabyte', () => {
+    const base = 0x80000000n;
+    const spec: TestElfSpec = { class: 32, entry: base + 0x10n, notes: notes(base, base + 0x10n), segments: [{ paddr: base, data: pattern(0x2000, 2) }] };
+    const d = build(spec, { memoryMiB: 16, p2m: SHUFFLED });
+    checkDomain(d);
+    // L2s for gigabytes 2 and 3: the kernel's, and the one Xen's entries go into.
+    expect(d.pageTables.frames.filter((f) => f.level === 2)).toHaveLength(2);
+    expect(d.m2p.hook.firstIndex).toBe(428);
   });
 });
