@@ -53,21 +53,30 @@ class RangeDecoder {
     }
   }
 
+  /** The hottest function of the decoder: normalisation is inlined. */
   bit(probs: Uint16Array, i: number): number {
     const p = probs[i]!;
-    const bound = (this.range >>> 11) * p;
+    let range = this.range;
+    let code = this.code;
+    const bound = (range >>> 11) * p;
     let b: number;
-    if (this.code < bound) {
-      this.range = bound;
+    if (code < bound) {
+      range = bound;
       probs[i] = p + ((2048 - p) >>> 5);
       b = 0;
     } else {
-      this.range -= bound;
-      this.code -= bound;
+      range -= bound;
+      code -= bound;
       probs[i] = p - (p >>> 5);
       b = 1;
     }
-    this.normalize();
+    if (range < 0x1000000) {
+      if (this.pos >= this.end) corrupt('LZMA data truncated');
+      range = (range << 8) >>> 0;
+      code = ((code << 8) | this.input[this.pos++]!) >>> 0;
+    }
+    this.range = range;
+    this.code = code;
     return b;
   }
 
