@@ -53,7 +53,7 @@ export function pvPlanReport(kernel: PvKernel, req: LayoutRequest): PvPlanReport
       name: r.name,
       pfn: r.pfn,
       pages: r.pages,
-      ...(r.vstart !== undefined ? { start: hex(r.vstart), end: hex(r.vstart + BigInt(r.pages) * 4096n) } : {}),
+      ...(r.vstart !== undefined ? { start: hex(r.vstart), end: hex(r.vstart + BigInt(r.mappedPages ?? r.pages) * 4096n) } : {}),
     })),
     mappedEnd: hex(lay.mappedEnd),
     pageTableFrames: lay.pageTableFrames.length,

@@ -35,6 +35,8 @@ export interface Region {
   pages: number;
   /** Virtual start; undefined for regions outside every mapping. */
   vstart?: bigint;
+  /** Pages mapped from vstart when fewer than `pages` (INIT_P2M: the list, not its tables). */
+  mappedPages?: number;
 }
 
 export interface DomainLayout {
@@ -142,7 +144,7 @@ export function planLayout(kernel: PvKernel, req: LayoutRequest): DomainLayout {
     const first = pfnEnd;
     const p2mMap = planMapping(paging, mappings, kernel.p2mBase, kernel.p2mBase + BigInt(p2mPages) * PAGE - 1n, first, first + p2mPages);
     if (first + p2mPages + p2mMap.tableCount > nrPages) tooSmall('the p2m list');
-    regions.push({ name: 'p2m', pfn: first, pages: p2mPages + p2mMap.tableCount, vstart: kernel.p2mBase });
+    regions.push({ name: 'p2m', pfn: first, pages: p2mPages + p2mMap.tableCount, vstart: kernel.p2mBase, mappedPages: p2mPages });
     pfnEnd = first + p2mPages + p2mMap.tableCount;
     mappings.push(p2mMap);
   }
