@@ -13,6 +13,7 @@
 import type { GuestArch } from '../../abi/layout.js';
 import { PV_ADDRESS_SPACE } from '../../abi/xen/arch-x86.js';
 import { SIF } from '../../abi/xen/start-info.js';
+import { UserError } from '../../cli/user-error.js';
 import { GuestMemory } from '../../memory/guest-memory.js';
 import type { PvKernel } from '../loader/pv-kernel.js';
 import { xenHypercallPage, type HypercallPageWriter } from './hypercall-page.js';
@@ -80,6 +81,8 @@ export interface BuiltDomain {
 }
 
 const PAGE = BigInt(PAGE_SIZE);
+/** A typed array over the VM's memory holds at most 2^32 bytes (V8's limit). */
+const MAX_VM_BYTES = 2 ** 32;
 
 /** Plan the machine frames: the guest's, then the hypervisor's. */
 function planMachine(layout: DomainLayout, reserved: number): { sharedInfo: number; m2pTable: number; m2pTables: number; m2pPt: number; reservedFirst: number; total: number } {
@@ -103,6 +106,10 @@ export function buildDomain(kernel: PvKernel, opts: BuildOptions): BuiltDomain {
   const space = PV_ADDRESS_SPACE[arch];
   const lay = planLayout(kernel, { memoryMiB: opts.memoryMiB, ...(opts.initrd ? { initrdLength: opts.initrd.length } : {}) });
   const machine = planMachine(lay, opts.reservedFrames ?? 0);
+  if (machine.total * PAGE_SIZE > MAX_VM_BYTES) {
+    const spare = Math.floor((MAX_VM_BYTES - (machine.total - lay.nrPages) * PAGE_SIZE) / (1 << 20));
+    throw new UserError(`--memory ${opts.memoryMiB} MiB leaves no room for the hypervisor's ${machine.total - lay.nrPages} frames in the VM's 4 GiB: use at most ${spare} MiB`);
+  }
   const mem = new GuestMemory(machine.total * PAGE_SIZE);
   const p2m = makeP2m(lay.nrPages, opts.p2m ?? { kind: 'identity' });
   const addrs = startOfDayAddresses(kernel, lay);

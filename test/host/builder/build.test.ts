@@ -202,3 +202,9 @@ describe('page-table shapes beyond Linux\'s', () => {
     expect(d.m2p.hook.firstIndex).toBe(428);
   });
 });
+
+describe('VM size', () => {
+  it('refuses --memory that leaves no room for the hypervisor frames, with one clear line', () => {
+    expect(() => build(linuxLike64(), { memoryMiB: 4096 })).toThrow(/--memory 4096 MiB leaves no room .* use at most 40[0-9]{2} MiB/);
+  });
+});
