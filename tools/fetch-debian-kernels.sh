@@ -30,3 +30,20 @@ for meta in "${want[@]}"; do
   rm -f "$deb"
   echo "fetch-debian-kernels: $cache/vmlinuz-${name#linux-image-}"
 done
+
+# GRUB for Xen PV guests (grub-xen-bin), made into images as Debian's
+# grub-xen-host does, with grub-mkimage from grub-common.
+if [ ! -f "$cache/grub-x86_64-xen.bin" ] || [ ! -f "$cache/grub-i386-xen.bin" ]; then
+  command -v grub-mkimage >/dev/null 2>&1 || apt-get install -y -qq grub-common >/dev/null 2>&1 || true
+  if command -v grub-mkimage >/dev/null 2>&1 && (cd "$cache/debs" && apt-get download -q grub-xen-bin >/dev/null 2>&1); then
+    tmp=$(mktemp -d)
+    dpkg-deb -x "$(ls -t "$cache"/debs/grub-xen-bin_*.deb | head -n1)" "$tmp"
+    for platform in x86_64-xen i386-xen; do
+      grub-mkimage -O "$platform" -d "$tmp/usr/lib/grub/$platform" -o "$cache/grub-$platform.bin" -p '(xen/xvda,msdos1)/boot/grub' normal echo ls
+      echo "fetch-debian-kernels: $cache/grub-$platform.bin"
+    done
+    rm -rf "$tmp" "$cache"/debs/grub-xen-bin_*.deb
+  else
+    echo "fetch-debian-kernels: no grub-mkimage or grub-xen-bin; GRUB images skipped" >&2
+  fi
+fi

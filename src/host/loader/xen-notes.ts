@@ -56,13 +56,15 @@ const hex = (v: bigint): string => `0x${v.toString(16)}`;
 
 type Bad = (detail: string) => never;
 
-function noteString(n: ElfNote): string {
+function noteString(n: ElfNote, bad: Bad): string {
   let end = n.desc.indexOf(0);
+  if (end < 0 && n.truncated) bad(`Xen note ${NOTE_NAMES.get(n.type) ?? n.type} is cut off by the end of its note segment`);
   if (end < 0) end = n.desc.length;
   return Buffer.from(n.desc.subarray(0, end)).toString('latin1');
 }
 
 function noteNumber(n: ElfNote, bad: Bad): bigint {
+  if (n.truncated) bad(`Xen note ${NOTE_NAMES.get(n.type) ?? n.type} is cut off by the end of its note segment`);
   const d = n.desc;
   const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
   switch (d.length) {
@@ -115,34 +117,34 @@ function fromNotes(notes: ElfNote[], bad: Bad): XenGuestInfo {
       value = hex(v);
     };
     const str = (key: keyof XenGuestInfo): void => {
-      const v = noteString(n);
+      const v = noteString(n, bad);
       setOnce(info, key, v as never, name, bad);
       value = JSON.stringify(v);
     };
     value = `${n.desc.length} bytes`;
     switch (n.type) {
       case XenElfNote.INFO:
-        value = JSON.stringify(noteString(n));
+        value = JSON.stringify(noteString(n, bad));
         break;
       case XenElfNote.GUEST_OS: str('guestOs'); break;
       case XenElfNote.GUEST_VERSION: str('guestVersion'); break;
       case XenElfNote.XEN_VERSION: str('xenVersion'); break;
       case XenElfNote.LOADER: str('loader'); break;
       case XenElfNote.PAE_MODE: {
-        const s = noteString(n);
+        const s = noteString(n, bad);
         setOnce(info, 'paeMode', parsePaeMode(s), name, bad);
         value = JSON.stringify(s);
         break;
       }
       case XenElfNote.FEATURES: {
-        const s = noteString(n);
+        const s = noteString(n, bad);
         parseFeatures(s, info, bad);
         value = JSON.stringify(s);
         break;
       }
       case XenElfNote.BSD_SYMTAB:
-        info.bsdSymtab = noteString(n) === 'yes';
-        value = JSON.stringify(noteString(n));
+        info.bsdSymtab = noteString(n, bad) === 'yes';
+        value = JSON.stringify(noteString(n, bad));
         break;
       case XenElfNote.ENTRY: num('entry'); break;
       case XenElfNote.HYPERCALL_PAGE: num('hypercallPage'); break;

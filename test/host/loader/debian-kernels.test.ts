@@ -1,5 +1,6 @@
 /**
- * Debian's kernel packages as PV guests: linux-image-*-cloud-amd64 (a
+ * Debian's GRUB for Xen (grub-xen-bin made into images by grub-mkimage)
+ * and Debian's kernel packages as PV guests: linux-image-*-cloud-amd64 (a
  * bzImage with an lz4 payload), linux-image-*-amd64 (xz) and
  * linux-image-*-686-pae (xz, 32-bit PAE). tools/fetch-debian-kernels.sh
  * (run by .ci/run) puts their vmlinuz into the cache; a kernel that is not
@@ -79,5 +80,18 @@ describe('Debian linux-image-*-686-pae', () => {
   const why = file === undefined ? `no vmlinuz-*-686-pae in ${CACHE}: run tools/fetch-debian-kernels.sh` : undefined;
   it.skipIf(why !== undefined)(`is refused clearly: Linux 5.9+ dropped 32-bit PV, it only has a PVH entry${why ? ` (skipped: ${why})` : ''}`, () => {
     expect(() => loadPvKernel(new Uint8Array(readFileSync(file!)), file!)).toThrow(/no Xen PV entry point .* only a PVH one/);
+  });
+});
+
+describe.each(['x86_64-xen', 'i386-xen'] as const)('Debian GRUB %s', (platform) => {
+  const file = join(CACHE, `grub-${platform}.bin`);
+  const why = existsSync(file) ? undefined : `no grub-${platform}.bin in ${CACHE}: run tools/fetch-debian-kernels.sh`;
+  it.skipIf(why !== undefined)(`loads and lays out (VIRT_BASE 0, PAE "yes" in a cut-off note on i386)${why ? ` (skipped: ${why})` : ''}`, () => {
+    const k = loadPvKernel(new Uint8Array(readFileSync(file)), file);
+    expect(k.info.guestOs).toBe('GRUB');
+    expect(k.virtBase).toBe(0n);
+    expect(k.arch).toBe(platform === 'x86_64-xen' ? 'x86_64' : 'x86_32');
+    if (platform === 'i386-xen') expect(k.info.paeMode).toBe('extended-cr3');
+    checkDomain(buildDomain(k, { memoryMiB: 32, p2m: { kind: 'shuffled', seed: 8 }, cmdline: 'root=xvda1' }));
   });
 });

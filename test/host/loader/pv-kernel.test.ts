@@ -84,6 +84,34 @@ describe('Xen notes', () => {
   });
 });
 
+describe('a last note cut off by the end of its segment (GRUB i386-xen)', () => {
+  /** The ELF with its note segment's size shortened by `cut` bytes. */
+  function cutNotes(spec: TestElfSpec, cut: number): Uint8Array {
+    const elf = buildTestElf(spec);
+    const dv = new DataView(elf.buffer);
+    const ph = 52 + spec.segments.length * 32; // the PT_NOTE header follows the PT_LOADs (ELF32)
+    expect(dv.getUint32(ph, true)).toBe(4);
+    dv.setUint32(ph + 16, dv.getUint32(ph + 16, true) - cut, true);
+    return elf;
+  }
+
+  it('keeps a string that is NUL-terminated within the segment, as Xen reads it', () => {
+    const spec = linuxLike32();
+    spec.notes = [...spec.notes!.filter(([t]) => t !== XenElfNote.PAE_MODE), [XenElfNote.PAE_MODE, new Uint8Array(Buffer.from('yes\0bimodal\0', 'latin1'))]];
+    // The note claims 12 bytes; the segment ends 8 bytes in, after "yes\0".
+    expect(loadPvKernel(cutNotes(spec, 8), 'k').info.paeMode).toBe('extended-cr3');
+  });
+
+  it('rejects a cut-off string or number', () => {
+    const spec = linuxLike32();
+    spec.notes = [...spec.notes!.filter(([t]) => t !== XenElfNote.PAE_MODE), [XenElfNote.PAE_MODE, 'yes[extended-cr3]']];
+    badImage(() => loadPvKernel(cutNotes(spec, 8), 'k'), /PAE_MODE is cut off/);
+    const num = linuxLike32();
+    num.notes = [...num.notes!.filter(([t]) => t !== XenElfNote.HV_START_LOW), [XenElfNote.HV_START_LOW, 0xf5800000n]];
+    badImage(() => loadPvKernel(cutNotes(num, 2), 'k'), /HV_START_LOW is cut off/);
+  });
+});
+
 describe('bad kernels: one clear line', () => {
   it('rejects a 32-bit non-PAE kernel', () => {
     badImage(() => load(linuxLike32({ paeMode: null })), /non-PAE/);
