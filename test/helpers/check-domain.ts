@@ -9,6 +9,7 @@ import { PV_ADDRESS_SPACE } from '../../src/abi/xen/arch-x86.js';
 import { START_INFO_MAGIC, startInfo } from '../../src/abi/xen/start-info.js';
 import type { BuiltDomain } from '../../src/host/builder/build.js';
 import { BOOT_PADDING, regionOf } from '../../src/host/builder/layout.js';
+import { INVALID_M2P_32, INVALID_M2P_64 } from '../../src/host/builder/m2p.js';
 import { readVirt, walk } from './page-walk.js';
 
 export interface StartInfoView {
@@ -154,7 +155,7 @@ export function checkDomain(d: BuiltDomain): StartInfoView {
     if (v !== pfn) expect(v, `m2p[${m}]`).toBe(pfn);
   }
   const hv = d.sharedInfoMfn;
-  expect(word === 8 ? mdv.getBigUint64(hv * 8, true) : BigInt(mdv.getUint32(hv * 4, true))).toBe(word === 8 ? 0xffffffffffffffffn : 0xffffffffn);
+  expect(word === 8 ? mdv.getBigUint64(hv * 8, true) : BigInt(mdv.getUint32(hv * 4, true))).toBe(word === 8 ? INVALID_M2P_64 : BigInt(INVALID_M2P_32));
   const m2pT = walk(mem, vcpu.cr3, m2pVa, levels)!;
   expect(m2pT.writable).toBe(false);
   if (d.arch === 'x86_64') expect(m2pT.user).toBe(true);

@@ -40,6 +40,12 @@ export interface BuildOptions {
   hypercallPage?: HypercallPageWriter;
   /** Machine frames to reserve above the hypervisor's, for emu. */
   reservedFrames?: number;
+  /**
+   * Build into this (zeroed) memory instead of a new one; it must be at
+   * least as large as the plan needs, and frames past the plan are
+   * reserved too.
+   */
+  memory?: GuestMemory;
   storeEvtchn?: number;
   consoleEvtchn?: number;
 }
@@ -57,7 +63,7 @@ export interface BuiltDomain {
   memory: GuestMemory;
   layout: DomainLayout;
   nrPages: number;
-  /** All machine frames of the VM (guest + hypervisor + reserved). */
+  /** Machine frames of the VM, all covered by the M2P. */
   machineFrames: number;
   /** pfn -> mfn. */
   p2m: Uint32Array;
@@ -85,17 +91,22 @@ const PAGE = BigInt(PAGE_SIZE);
 const MAX_VM_BYTES = 2 ** 32;
 
 /** Plan the machine frames: the guest's, then the hypervisor's. */
-function planMachine(layout: DomainLayout, reserved: number): { sharedInfo: number; m2pTable: number; m2pTables: number; m2pPt: number; reservedFirst: number; total: number } {
+/**
+ * Plan the machine frames: the guest's, then the hypervisor's, then the
+ * reserve. The M2P covers every machine frame (its own included, hence
+ * the fixed point), and at least `cover` frames when the memory is given.
+ */
+function planMachine(layout: DomainLayout, reserved: number, cover: number): { sharedInfo: number; m2pTable: number; m2pTables: number; m2pPt: number; reservedFirst: number; total: number; covered: number } {
   const space = PV_ADDRESS_SPACE[layout.arch];
   const fixed = layout.nrPages + 1 + reserved;
-  // The M2P covers every machine frame, its own included: iterate to the fixed point.
   let total = fixed;
   for (;;) {
-    const f = m2pFramesFor(total, space.wordSize, layout.paging.levels);
+    const covered = Math.max(total, cover);
+    const f = m2pFramesFor(covered, space.wordSize, layout.paging.levels);
     const next = fixed + f.table + f.pageTables;
     if (next === total) {
       const sharedInfo = layout.nrPages;
-      return { sharedInfo, m2pTable: sharedInfo + 1, m2pTables: f.table, m2pPt: sharedInfo + 1 + f.table, reservedFirst: sharedInfo + 1 + f.table + f.pageTables, total };
+      return { sharedInfo, m2pTable: sharedInfo + 1, m2pTables: f.table, m2pPt: sharedInfo + 1 + f.table, reservedFirst: sharedInfo + 1 + f.table + f.pageTables, total, covered };
     }
     total = next;
   }
@@ -105,12 +116,15 @@ export function buildDomain(kernel: PvKernel, opts: BuildOptions): BuiltDomain {
   const arch = kernel.arch;
   const space = PV_ADDRESS_SPACE[arch];
   const lay = planLayout(kernel, { memoryMiB: opts.memoryMiB, ...(opts.initrd ? { initrdLength: opts.initrd.length } : {}) });
-  const machine = planMachine(lay, opts.reservedFrames ?? 0);
+  const machine = planMachine(lay, opts.reservedFrames ?? 0, opts.memory?.pages ?? 0);
   if (machine.total * PAGE_SIZE > MAX_VM_BYTES) {
     const spare = Math.floor((MAX_VM_BYTES - (machine.total - lay.nrPages) * PAGE_SIZE) / (1 << 20));
     throw new UserError(`--memory ${opts.memoryMiB} MiB leaves no room for the hypervisor's ${machine.total - lay.nrPages} frames in the VM's 4 GiB: use at most ${spare} MiB`);
   }
-  const mem = new GuestMemory(machine.total * PAGE_SIZE);
+  if (opts.memory !== undefined && opts.memory.pages < machine.total) {
+    throw new RangeError(`the given guest memory has ${opts.memory.pages} frames; the plan needs ${machine.total}`);
+  }
+  const mem = opts.memory ?? new GuestMemory(machine.total * PAGE_SIZE);
   const p2m = makeP2m(lay.nrPages, opts.p2m ?? { kind: 'identity' });
   const addrs = startOfDayAddresses(kernel, lay);
   const mfn = (pfn: number): number => {
@@ -171,7 +185,7 @@ export function buildDomain(kernel: PvKernel, opts: BuildOptions): BuiltDomain {
   }
 
   // The M2P: guest frames map back to their pfn; the hypervisor's are invalid.
-  mem.writeBytes(machine.m2pTable * PAGE_SIZE, m2pTableBytes(p2m, machine.total, word));
+  mem.writeBytes(machine.m2pTable * PAGE_SIZE, m2pTableBytes(p2m, machine.covered, word));
   const m2pVirt = addrs.m2p;
   const m2p = mapM2p(mem, lay.paging.levels, m2pVirt, machine.m2pTable, machine.m2pTables, machine.m2pPt);
   // Hook it into the guest's tables, as Xen does when the guest's top level is pinned.
@@ -214,7 +228,7 @@ export function buildDomain(kernel: PvKernel, opts: BuildOptions): BuiltDomain {
     memory: mem,
     layout: lay,
     nrPages: lay.nrPages,
-    machineFrames: machine.total,
+    machineFrames: machine.covered,
     p2m,
     startInfo: siFrame,
     xenstore: store,
@@ -225,7 +239,7 @@ export function buildDomain(kernel: PvKernel, opts: BuildOptions): BuiltDomain {
     pageTables: { topMfn, frames: tables },
     p2mList: { virt: p2mRegion.vstart!, pfn: p2mRegion.pfn, frames: Math.ceil((lay.nrPages * word) / PAGE_SIZE) },
     m2p,
-    reserved: { firstMfn: machine.reservedFirst, count: opts.reservedFrames ?? 0 },
+    reserved: { firstMfn: machine.reservedFirst, count: mem.pages - machine.reservedFirst },
     vcpu,
   };
 }

@@ -4,6 +4,7 @@ import { XenElfNote } from '../../../src/abi/xen/elfnote.js';
 import { Hypercall } from '../../../src/abi/xen/hypercalls.js';
 import { SIF } from '../../../src/abi/xen/start-info.js';
 import { buildDomain, type BuildOptions } from '../../../src/host/builder/build.js';
+import { GuestMemory } from '../../../src/memory/guest-memory.js';
 import { xenHypercallPage } from '../../../src/host/builder/hypercall-page.js';
 import { regionOf } from '../../../src/host/builder/layout.js';
 import { loadPvKernel } from '../../../src/host/loader/pv-kernel.js';
@@ -200,6 +201,19 @@ describe('page-table shapes beyond Linux\'s', () => {
     // L2s for gigabytes 2 and 3: the kernel's, and the one Xen's entries go into.
     expect(d.pageTables.frames.filter((f) => f.level === 2)).toHaveLength(2);
     expect(d.m2p.hook.firstIndex).toBe(428);
+  });
+});
+
+describe('building into given memory', () => {
+  it('uses it, reserves the frames past the plan, and refuses memory that is too small', () => {
+    const plan = build(linuxLike64(), { memoryMiB: 32 });
+    const mem = new GuestMemory((plan.machineFrames + 100) * 4096);
+    const d = build(linuxLike64(), { memoryMiB: 32, memory: mem, p2m: SHUFFLED });
+    expect(d.memory).toBe(mem);
+    expect(d.reserved).toEqual({ firstMfn: plan.machineFrames, count: 100 });
+    expect(d.machineFrames).toBe(mem.pages);
+    checkDomain(d);
+    expect(() => build(linuxLike64(), { memoryMiB: 32, memory: new GuestMemory(32 << 20) })).toThrow(/needs/);
   });
 });
 
