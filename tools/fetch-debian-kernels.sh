@@ -20,7 +20,7 @@ fi
 apt-get update -qq || echo "fetch-debian-kernels: apt-get update reported errors; using the lists it has" >&2
 
 for meta in "${want[@]}"; do
-  pkg=$(current "$meta")
+  pkg=$(current "$meta" || true)
   if [ -z "$pkg" ]; then echo "fetch-debian-kernels: no package behind $meta" >&2; continue; fi
   name=${pkg%%:*}
   if ls "$cache"/vmlinuz-"${name#linux-image-}" >/dev/null 2>&1; then continue; fi
