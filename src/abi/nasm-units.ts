@@ -1,11 +1,10 @@
 import type { NasmUnit } from './layout.js';
 import { hypercallConsts } from './xen/hypercalls.js';
 import { sifConsts, startInfo } from './xen/start-info.js';
-import { basicsConsts } from './xen/basics.js';
 import { mmConsts, mmuextOp, mmuUpdate } from './xen/mm.js';
 import { trapConsts, trapInfo } from './xen/traps.js';
 import { callbackConsts, callbackRegister } from './xen/callback.js';
-import { featureConsts, versionConsts, xenFeatureInfo } from './xen/version.js';
+import { versionConsts, xenFeatureInfo } from './xen/version.js';
 import { hvmMemmapTableEntry, hvmModlistEntry, hvmStartConsts, hvmStartInfo } from './xen/hvm-start-info.js';
 import { multibootConsts, multibootHeader, multibootInfo, multibootMmapEntry, multibootModule } from './multiboot.js';
 import { emuBootInfo, emuMiscConsts, emuOpConsts, emuPortConsts, emuRequest, evtchnShadowConsts } from './emu-port.js';
@@ -18,6 +17,8 @@ import * as vcpu from './xen/vcpu.js';
 import * as mem from './xen/memory-op.js';
 import { consoleIoConsts, xenconsInterface } from './xen/console.js';
 import { xenstoreDomainInterface, xsdSockmsg, xsTypeConsts } from './xen/xs-wire.js';
+import { flatSelectorConsts, pteConsts, pvAddressConsts } from './xen/arch-x86.js';
+import { xenElfNoteConsts, xenFeatureConsts } from './xen/elfnote.js';
 
 /**
  * Every generated NASM include, in one list: add a unit here when a new ABI
@@ -28,7 +29,7 @@ export const NASM_UNITS: readonly NasmUnit[] = [
   {
     file: 'xen.inc',
     title: 'Xen public ABI: hypercalls, ELF notes, memory management, traps, callbacks, xen_version, start_info',
-    consts: [hypercallConsts, sifConsts, ...basicsConsts, ...mmConsts, ...trapConsts, ...versionConsts, ...featureConsts, ...callbackConsts],
+    consts: [hypercallConsts, sifConsts, ...mmConsts, ...trapConsts, ...versionConsts, ...callbackConsts],
     structs: [startInfo, mmuUpdate, mmuextOp, trapInfo, xenFeatureInfo, callbackRegister],
   },
   {
@@ -70,5 +71,11 @@ export const NASM_UNITS: readonly NasmUnit[] = [
       mem.xenMemoryReservation, mem.xenMemoryMap, mem.xenMachphysMapping, mem.xenAddToPhysmap,
       xenconsInterface, xsdSockmsg, xenstoreDomainInterface,
     ],
+  },
+  {
+    file: 'xen-pv.inc',
+    title: 'Xen PV ABI: ELF note types, guest features, flat selectors, hypervisor area, page-table bits',
+    consts: [xenElfNoteConsts, xenFeatureConsts, flatSelectorConsts, pvAddressConsts, pteConsts],
+    structs: [],
   },
 ];

@@ -51,7 +51,9 @@ export function buildProgram(setStatus: (s: number) => void): Command {
     .description('show what the loader sees in a kernel image')
     .argument('<kernel>', 'kernel image')
     .option('--json', 'machine-readable output')
-    .action(async (kernel: string, opts: { json?: boolean }) => {
+    .addOption(new Option('-m, --memory <MiB>', 'plan the PV start of day for this much guest memory').argParser(memoryMiB).default(256))
+    .option('--initrd <file>', 'plan with this initial ramdisk')
+    .action(async (kernel: string, opts: { json?: boolean; memory: number; initrd?: string }) => {
       setStatus(await infoCommand(kernel, opts));
     });
 

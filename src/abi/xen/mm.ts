@@ -1,4 +1,4 @@
-import { constants, struct, union, type ConstGroup, type StructDecl } from '../layout.js';
+import { constants, struct, union, type StructDecl } from '../layout.js';
 
 /** mmu_update request types: the low 2 bits of mmu_update.ptr (xen.h MMU_*). */
 export const MmuUpdateType = {
@@ -72,23 +72,7 @@ export const mmuextOp: StructDecl = struct('mmuext_op', [
   },
 ], 'struct mmuext_op');
 
-/**
- * Where Xen puts the read-only machine-to-phys table in a PV guest's
- * address space, and where the hypervisor's own hole begins
- * (arch-x86/xen-x86_64.h, xen-x86_32.h; the PAE values for 32-bit).
- */
-export const mach2phys: ConstGroup = {
-  prefix: '',
-  values: {},
-  perArch: {
-    x86_64: { MACH2PHYS_VIRT_START: 0xffff800000000000n, MACH2PHYS_VIRT_END: 0xffff804000000000n, HYPERVISOR_VIRT_START: 0xffff800000000000n },
-    x86_32: { MACH2PHYS_VIRT_START: 0xf5800000, MACH2PHYS_VIRT_END: 0xf6800000, HYPERVISOR_VIRT_START: 0xf5800000 },
-  },
-  cHeader: 'xen/xen.h',
-};
-
 export const mmConsts = [
-  mach2phys,
   constants('MMU_', MmuUpdateType, 'xen/xen.h'),
   constants('MMUEXT_', MmuExtCmd, 'xen/xen.h'),
   constants('UVMF_', Uvmf, 'xen/xen.h'),

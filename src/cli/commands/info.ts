@@ -2,9 +2,16 @@ import { readImageFile } from '../read-image.js';
 import { UserError } from '../user-error.js';
 import { detectImage } from '../../host/loader/detect.js';
 import { EM_386, EM_X86_64, type ElfImage } from '../../host/loader/elf.js';
+import { loadPvKernel } from '../../host/loader/pv-kernel.js';
+import { pvPlanReport, formatPvPlan, type PvPlanReport } from './info-pv.js';
 
 export interface InfoOptions {
   json?: boolean;
+  /** Guest memory in MiB the layout is planned for (as `run --memory`). */
+  memory?: number;
+  /** Plan with this initrd (its size is what matters). */
+  initrd?: string;
+  initrdBytes?: number;
 }
 
 const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
@@ -25,6 +32,10 @@ interface InfoReport {
     notes: { name: string; type: number; size: number }[];
   };
   multibootHeaderOffset?: number;
+  /** The file is a compressed ELF. */
+  compression?: string;
+  /** For Xen PV kernels (ELF or bzImage): the notes and the planned start of day. */
+  xen?: PvPlanReport;
 }
 
 function segmentType(t: number): string {
@@ -55,19 +66,29 @@ function elfReport(elf: ElfImage): NonNullable<InfoReport['elf']> {
   };
 }
 
-export function buildInfo(file: string, bytes: Uint8Array): InfoReport {
+export function buildInfo(file: string, bytes: Uint8Array, opts: InfoOptions = {}): InfoReport {
   const d = detectImage(bytes, file);
+  let elf = d.elf;
+  let xen: PvPlanReport | undefined;
+  if (d.kind === 'xen-pv' || d.kind === 'bzimage') {
+    // A compressed file is decompressed again here: info is not a hot path.
+    const kernel = loadPvKernel(bytes, file);
+    elf = kernel.elf;
+    xen = pvPlanReport(kernel, { memoryMiB: opts.memory ?? 256, ...(opts.initrdBytes !== undefined ? { initrdLength: opts.initrdBytes } : {}) });
+  }
   return {
     file,
     size: bytes.length,
     format: d.kind,
-    ...(d.elf ? { elf: elfReport(d.elf) } : {}),
+    ...(elf ? { elf: elfReport(elf) } : {}),
     ...(d.multibootOffset !== undefined ? { multibootHeaderOffset: d.multibootOffset } : {}),
+    ...(d.compression !== undefined ? { compression: d.compression } : {}),
+    ...(xen ? { xen } : {}),
   };
 }
 
 export function formatInfo(r: InfoReport): string {
-  const lines = [`file:    ${r.file} (${r.size} bytes)`, `format:  ${r.format}`];
+  const lines = [`file:    ${r.file} (${r.size} bytes)`, `format:  ${r.format}${r.compression !== undefined ? ` (${r.compression}-compressed ELF)` : ''}`];
   if (r.multibootHeaderOffset !== undefined) lines.push(`multiboot header at offset ${hex(r.multibootHeaderOffset)}`);
   if (r.elf) {
     lines.push(`class:   ELF${r.elf.class} ${r.elf.machine}`, `entry:   ${r.elf.entry}`, 'segments:');
@@ -79,12 +100,14 @@ export function formatInfo(r: InfoReport): string {
       for (const n of r.elf.notes) lines.push(`  ${n.name} type ${n.type} (${n.size} bytes)`);
     }
   }
+  if (r.xen) lines.push(...formatPvPlan(r.xen));
   return lines.join('\n');
 }
 
 export async function infoCommand(file: string, opts: InfoOptions): Promise<number> {
   const bytes = await readImageFile(file);
-  const report = buildInfo(file, bytes);
+  const initrdBytes = opts.initrd !== undefined ? (await readImageFile(opts.initrd)).length : opts.initrdBytes;
+  const report = buildInfo(file, bytes, { ...opts, ...(initrdBytes !== undefined ? { initrdBytes } : {}) });
   if (report.format === 'unknown') throw new UserError(`${file}: not a kernel image xenner knows (Xen PV ELF, bzImage, multiboot or PVH)`);
   process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : formatInfo(report)) + '\n');
   return 0;

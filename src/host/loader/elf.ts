@@ -35,6 +35,8 @@ export interface ElfNote {
   name: string;
   type: number;
   desc: Uint8Array;
+  /** The description ran past its note region and was cut there. */
+  truncated?: boolean;
 }
 
 export interface ElfImage {
@@ -181,14 +183,20 @@ function parseNotes(region: Uint8Array, bad: (d: string) => never): ElfNote[] {
     const nameOff = o + 12;
     const descOff = nameOff + ((namesz + 3) & ~3);
     const next = descOff + ((descsz + 3) & ~3);
-    if (namesz > region.length || descsz > region.length || descOff + descsz > region.length) bad('truncated note');
+    if (namesz > region.length || descOff > region.length) bad('truncated note');
     let nameEnd = nameOff + namesz;
     while (nameEnd > nameOff && region[nameEnd - 1] === 0) nameEnd--;
+    // A last note whose description overruns the region keeps what is
+    // there: GRUB's i386-xen images end with a PAE_MODE note that claims 12
+    // bytes and holds 4 ("yes\0"), which Xen's libelf reads up to the NUL.
+    const truncated = descsz > region.length - descOff;
     notes.push({
       name: Buffer.from(region.subarray(nameOff, nameEnd)).toString('latin1'),
       type,
-      desc: region.slice(descOff, descOff + descsz),
+      desc: region.slice(descOff, truncated ? region.length : descOff + descsz),
+      ...(truncated ? { truncated } : {}),
     });
+    if (truncated) break;
     o = next;
   }
   return notes;
