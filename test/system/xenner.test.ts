@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { xenner } from '../helpers/cli.js';
+import { kernelPath, SYSTEM_KERNELS } from './manifest.js';
+
+/**
+ * The system kernels under `xenner run`, on our CPU: the same expectations
+ * as under QEMU (manifest.ts). COM1 is the guest console (stdout); the 0xe9
+ * debug console goes to stderr.
+ */
+
+/** A budget far above what any of these kernels needs: a hang ends with status 10, not a timeout. */
+const MAX_INSTRUCTIONS = 200_000_000;
+
+function noCpuBackend(): string | undefined {
+  const probe = xenner(['run', kernelPath(SYSTEM_KERNELS[0]!), '--max-instructions', '1']);
+  return /no CPU backend/.test(probe.stderr) ? 'this build has no CPU backend (src/machine/create-vcpu.ts)' : undefined;
+}
+const why = noCpuBackend();
+
+describe.skipIf(why !== undefined)(`system kernels under xenner${why ? ` (skipped: ${why})` : ''}`, () => {
+  for (const k of SYSTEM_KERNELS) {
+    it(`${k.name}: ${k.checks}`, () => {
+      const args = ['run', kernelPath(k), '--machine', k.machine, '--memory', '64', '--max-instructions', String(MAX_INSTRUCTIONS)];
+      if (k.cmdline !== undefined) args.push('--cmdline', k.cmdline);
+      const r = xenner(args);
+      expect(r.stdout.split('\n'), r.stdout + r.stderr).toContain(k.resultLine);
+      expect(r.stderr.split('\n'), r.stderr).toContain(k.resultLine);
+      if (k.status === 1) expect(r.stdout).not.toMatch(/^FAIL:/m);
+      expect(r.status, r.stderr).toBe(k.status);
+    });
+  }
+});
+
+describe.runIf(why !== undefined)('xenner run without a CPU backend', () => {
+  it('says so in one line and exits 2', () => {
+    const r = xenner(['run', kernelPath(SYSTEM_KERNELS[0]!)]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^xenner: no CPU backend/);
+  });
+});
