@@ -21,7 +21,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from './repo-root.js';
 
@@ -91,14 +91,19 @@ export function buildOne(b: GuestBuild, root = repoRoot()): string {
   const out = join(dir, b.out);
   const includes = [`-I${join(root, 'src', 'abi', 'nasm', b.arch)}/`, `-I${dir}/`, `-I${join(root, 'guests', 'lib')}/`];
   const defines = b.defines.map((d) => `-D${d}`);
+  // nasm records the source name in ELF objects (STT_FILE): give it the bare
+  // name from the source's folder, so no checkout path ends up in a binary.
+  const nasm = (output: string): void => {
+    execFileSync('nasm', ['-f', b.format, ...includes, ...defines, '-o', output, basename(b.source)], { stdio: 'inherit', cwd: dir });
+  };
   if (b.link === undefined) {
-    execFileSync('nasm', ['-f', b.format, ...includes, ...defines, '-o', out, b.source], { stdio: 'inherit' });
+    nasm(out);
     return out;
   }
   const tmp = mkdtempSync(join(tmpdir(), 'xenner-nasm-'));
   try {
     const obj = join(tmp, 'out.o');
-    execFileSync('nasm', ['-f', b.format, ...includes, ...defines, '-o', obj, b.source], { stdio: 'inherit' });
+    nasm(obj);
     const emulation = b.arch === 'x86_64' ? 'elf_x86_64' : 'elf_i386';
     execFileSync('ld', ['-m', emulation, '-nostdlib', '--build-id=none', '-T', join(dir, b.link), '-o', out, obj], {
       stdio: 'inherit',
