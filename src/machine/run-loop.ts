@@ -24,6 +24,12 @@ import type { MmioBus } from './mmio-bus.js';
 const RFLAGS_IF = 1n << 9n;
 /** Instructions per run() call: small enough to keep stdin and timers responsive. */
 export const DEFAULT_SLICE = 250_000;
+/**
+ * Exits handled between two visits to the event loop. A guest polling a
+ * device exits on every `in` and never spends a whole slice, yet its input
+ * (stdin) only arrives when the event loop runs.
+ */
+export const EXITS_PER_YIELD = 4096;
 
 export interface RunLoopOptions {
   vcpu: Vcpu;
@@ -41,6 +47,7 @@ export interface RunLoopOptions {
 export class RunLoop {
   private result: MachineResult | undefined;
   private readonly slice: number;
+  private exitsSinceYield = 0;
 
   constructor(private readonly opts: RunLoopOptions) {
     this.slice = opts.sliceInstructions ?? DEFAULT_SLICE;
@@ -71,6 +78,7 @@ export class RunLoop {
         budget = Math.min(budget, left);
       }
       const reason = vcpu.run(budget);
+      if (++this.exitsSinceYield >= EXITS_PER_YIELD && reason !== ExitReason.Intr) await this.yieldToEventLoop();
       switch (reason) {
         case ExitReason.Io:
           this.handleIo();
@@ -109,6 +117,7 @@ export class RunLoop {
   }
 
   private yieldToEventLoop(): Promise<void> {
+    this.exitsSinceYield = 0;
     this.opts.onYield?.();
     return new Promise((resolve) => setImmediate(resolve));
   }

@@ -24,6 +24,8 @@ export interface SystemKernel {
   /** What the kernel checks, for the test's title. */
   checks: string;
   cmdline?: string;
+  /** Bytes on the serial line's input (stdin). */
+  input?: string;
   /** The line the kernel must print (on both consoles). */
   resultLine: string;
   status: number;
@@ -54,6 +56,7 @@ export const SYSTEM_KERNELS: readonly SystemKernel[] = [
   kernel('fastcall', 'sysenter/sysexit and syscall/sysret round trips'),
   kernel('singlestep', 'single stepping with TF, DR6.BS, the mov ss shadow'),
   kernel('iobitmap', 'the TSS I/O permission bitmap, its limit, and IOPL'),
+  kernel('uart', 'the 16550A registers, loopback, THR-empty interrupt identification, and a line of input', { input: '\n\nping\n' }),
   kernel('pvh', 'PVH entry and hvm_start_info', { file: 'guests/system/pvh.elf', machine: 'pvh', cmdline: 'pvh-cmdline test' }),
 ];
 

@@ -22,7 +22,7 @@ describe.skipIf(why !== undefined)(`system kernels under xenner${why ? ` (skippe
     it(`${k.name}: ${k.checks}`, () => {
       const args = ['run', kernelPath(k), '--machine', k.machine, '--memory', '64', '--max-instructions', String(MAX_INSTRUCTIONS)];
       if (k.cmdline !== undefined) args.push('--cmdline', k.cmdline);
-      const r = xenner(args);
+      const r = xenner(args, k.input !== undefined ? { input: k.input } : {});
       expect(r.stdout.split('\n'), r.stdout + r.stderr).toContain(k.resultLine);
       expect(r.stderr.split('\n'), r.stderr).toContain(k.resultLine);
       if (k.status === 1) expect(r.stdout).not.toMatch(/^FAIL:/m);
