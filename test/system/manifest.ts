@@ -55,6 +55,7 @@ export const SYSTEM_KERNELS: readonly SystemKernel[] = [
   kernel('lminterrupts', '64-bit interrupts: stack switch, IST, frame alignment, 4-level page faults'),
   kernel('fastcall', 'sysenter/sysexit and syscall/sysret round trips'),
   kernel('singlestep', 'single stepping with TF, DR6.BS, the mov ss shadow'),
+  kernel('debugregs', 'hardware breakpoints: instruction (fault, RF), data write and read/write (traps)'),
   kernel('iobitmap', 'the TSS I/O permission bitmap, its limit, and IOPL'),
   kernel('uart', 'the 16550A registers, loopback, THR-empty interrupt identification, and a line of input', { input: '\n\nping\n' }),
   kernel('pvh', 'PVH entry and hvm_start_info', { file: 'guests/system/pvh.elf', machine: 'pvh', cmdline: 'pvh-cmdline test' }),
