@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { xenner } from '../helpers/cli.js';
 import { kernelPath, SYSTEM_KERNELS } from './manifest.js';
@@ -36,5 +39,27 @@ describe.runIf(why !== undefined)('xenner run without a CPU backend', () => {
     const r = xenner(['run', kernelPath(SYSTEM_KERNELS[0]!)]);
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toMatch(/^xenner: no CPU backend/);
+  });
+});
+
+describe('xenner run: bare-machine images it must refuse', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'xenner-bare-'));
+
+  it('a multiboot kernel whose a.out kludge entry lies outside the image: one line, exit 2', () => {
+    const image = readFileSync(kernelPath(SYSTEM_KERNELS[0]!));
+    image.writeUInt32LE(0x7000000, 28); // entry_addr
+    const file = join(tmp, 'bad-entry.bin');
+    writeFileSync(file, image);
+    const r = xenner(['run', file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([`xenner: ${file}: multiboot a.out kludge: entry_addr 0x7000000 outside the loaded image`]);
+  });
+
+  it('boot data that does not fit --memory: one line, exit 2', () => {
+    const initrd = join(tmp, 'big.img');
+    writeFileSync(initrd, Buffer.alloc(4 << 20));
+    const r = xenner(['run', kernelPath(SYSTEM_KERNELS[0]!), '--memory', '4', '--initrd', initrd]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^xenner: \S+hello\.bin: guest memory too small for the boot data \(needs 6 MiB; use --memory\)$/);
   });
 });
