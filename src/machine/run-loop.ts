@@ -78,7 +78,6 @@ export class RunLoop {
         budget = Math.min(budget, left);
       }
       const reason = vcpu.run(budget);
-      if (++this.exitsSinceYield >= EXITS_PER_YIELD && reason !== ExitReason.Intr) await this.yieldToEventLoop();
       switch (reason) {
         case ExitReason.Io:
           this.handleIo();
@@ -110,6 +109,7 @@ export class RunLoop {
           this.stop({ status: ExitStatus.InternalError, reason: `unknown exit reason ${String(unknown)}` });
         }
       }
+      if (++this.exitsSinceYield >= EXITS_PER_YIELD && this.result === undefined) await this.yieldToEventLoop();
     }
     this.opts.onYield?.();
     logger.debug({ instructions: vcpu.instructionsRetired - start, ...this.result }, 'run loop ended');
@@ -136,7 +136,8 @@ export class RunLoop {
   }
 
   private handleIo(): void {
-    const { io, exit } = { io: this.opts.io, exit: this.opts.vcpu.exit };
+    const io = this.opts.io;
+    const exit = this.opts.vcpu.exit;
     const { size, port, count, data } = exit.io;
     if ((size !== 1 && size !== 2 && size !== 4) || count < 1 || size * count > data.length) {
       this.stop({ status: ExitStatus.InternalError, reason: `CPU reported a malformed I/O exit (port 0x${port.toString(16)}, size ${size}, count ${count})` });
