@@ -9,7 +9,11 @@
 ;   selector on data accesses, so those faults are not tested here.)
 ;   #GP(vec*8+2) for `int n` through a DPL0 gate from ring 3 and for a
 ;     vector beyond the IDT limit; #NP(vec*8+2) for a not-present gate
-;   #GP(0) for hlt, cli, mov from CR0, lgdt, rdmsr in ring 3
+;   #GP(0) for hlt, cli, mov from CR0, lgdt, rdmsr in ring 3; #GP(sel)
+;     for iret from ring 3 to ring 0; int3 from ring 3 traps
+;   sgdt/sidt/smsw/str work in ring 3 (no UMIP)
+;   #GP(sel) for ltr of a data segment or of the busy TSS, lldt of a code
+;     segment; #GP(0) for a null SS in ring 0
 ;   lar/lsl/verr/verw answers from ring 0 and ring 3
 %include "bare.inc"
 
@@ -83,6 +87,27 @@ test_main:
     USER_FAULT "mov from CR0 in ring 3", user_cr0, 13, 0
     USER_FAULT "lgdt in ring 3", user_lgdt, 13, 0
     USER_FAULT "rdmsr in ring 3", user_rdmsr, 13, 0
+    USER_FAULT "iret from ring 3 to ring 0", user_iret_up, 13, KCODE32
+    USER_FAULT "int3 from ring 3 (a DPL3 gate: a trap)", user_int3, 3, 0
+    CHECK_EQ "int3 reports the address after it", [fault_ip], user_int3.after
+    TRY .store
+    USER32 user_store_tables
+.store:
+    CHECK_FAULT "sgdt, sidt, smsw, str in ring 3 without UMIP", VEC_RETURN, 0
+    movzx eax, word [user_gdtr]
+    CHECK_EQ "ring 3 sgdt: limit", eax, GDT_ENTRIES * 8 - 1
+    CHECK_EQ "ring 3 sgdt: base", [user_gdtr + 2], gdt
+    CHECK_EQ "ring 3 sidt: base", [user_idtr + 2], idt32
+    CHECK_EQ "ring 3 smsw: PE", [user_msw], 1
+    CHECK_EQ "ring 3 str", [user_tr], TSS_SEL
+
+    SAY "system segment loads"
+    KERNEL_FAULT "ltr of a data segment", k_ltr_data, 13, KDATA
+    KERNEL_FAULT "lldt of a code segment", k_lldt_code, 13, KCODE32
+    KERNEL_FAULT "ltr of the busy TSS", k_ltr_busy, 13, TSS_SEL
+    KERNEL_FAULT "null selector into SS in ring 0", k_null_ss, 13, 0
+    mov ax, KDATA
+    mov ss, ax
 
     SAY "lar, lsl, verr, verw"
     mov eax, 0xffffffff
@@ -144,6 +169,46 @@ k_10:
     int 0x60
     int VEC_RETURN
 
+k_ltr_data:
+    mov ax, KDATA
+    ltr ax
+    int VEC_RETURN
+k_lldt_code:
+    mov ax, KCODE32
+    lldt ax
+    int VEC_RETURN
+k_ltr_busy:
+    mov ax, TSS_SEL
+    ltr ax
+    int VEC_RETURN
+k_null_ss:
+    xor eax, eax
+    mov ss, ax
+    int VEC_RETURN
+
+user_iret_up:
+    pushfd
+    pop eax
+    push dword KDATA
+    push esp
+    push eax
+    push dword KCODE32
+    push dword user_iret_up
+    iretd
+user_int3:
+    int3
+.after:
+    int VEC_RETURN
+user_store_tables:
+    sgdt [user_gdtr]
+    sidt [user_idtr]
+    smsw eax
+    and eax, 1
+    mov [user_msw], eax
+    str eax
+    mov [user_tr], eax
+    int VEC_RETURN
+
 user_load_kdata:
     mov ax, KDATA
     mov ds, ax
@@ -190,6 +255,12 @@ section .data
 lar_sel_kcode: dw KCODE32
 lar_sel_small: dw SMALL
 align 4
+user_gdtr: dw 0
+    dd 0
+user_idtr: dw 0
+    dd 0
+user_msw: dd 0
+user_tr: dd 0
 user_lar_zf:  dd 0xff
 user_lar_zf3: dd 0xff
 section .text
