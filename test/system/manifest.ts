@@ -48,6 +48,7 @@ export const SYSTEM_KERNELS: readonly SystemKernel[] = [
     status: STATUS_FAILURE,
   }),
   kernel('modes', 'real mode, long mode, compatibility mode and back to protected mode'),
+  kernel('vm86', 'virtual-8086 mode: addressing, int through the IDT, IOPL-sensitive instructions, I/O bitmap'),
   kernel('pagefault', 'PAE paging: page-fault error codes (P/W/U/RSVD/I) and CR2, accessed/dirty bits'),
   kernel('pagefault32', '32-bit paging with 4 MiB pages: error codes, CR0.WP, reserved bit, accessed/dirty bits'),
   kernel('privilege', 'segment, gate and instruction privilege checks with their error codes; lar/lsl/verr/verw'),
