@@ -44,6 +44,7 @@ const kernel = (name: string, checks: string, extra: Partial<SystemKernel> = {})
 export const SYSTEM_KERNELS: readonly SystemKernel[] = [
   kernel('hello', 'multiboot handover: magic, info structure, memory map, initial CPU state', { cmdline: 'hello-arg' }),
   kernel('hello-fail', 'a forced failure reaches the result line and exit status 3', {
+    cmdline: 'hello-arg',
     resultLine: 'Test result: FAILURE (a forced failure)',
     status: STATUS_FAILURE,
   }),
