@@ -66,3 +66,12 @@ export const SYSTEM_KERNELS: readonly SystemKernel[] = [
 export function kernelPath(k: SystemKernel): string {
   return join(repoRoot(), k.file);
 }
+
+/**
+ * A console transcript as both runners must print it: the same lines under
+ * QEMU and under xenner, except the notes a kernel prints only when it
+ * detects QEMU's TCG (where QEMU is known to deviate from the SDM).
+ */
+export function comparableTranscript(text: string): string[] {
+  return text.split('\n').filter((line) => !/^note: on QEMU/.test(line));
+}
