@@ -19,7 +19,6 @@
 
 %define NP_DATA   SPARE0            ; not-present data segment
 %define SMALL     (SPARE0 + 8)      ; data segment, limit 0xfff
-%define SMALL_SS  (SPARE0 + 16)     ; same, for SS
 %define XO_CODE   (SPARE0 + 24)     ; execute-only code segment
 %define BEYOND    0x200             ; beyond the GDT limit
 
@@ -49,8 +48,6 @@ test_main:
     mov dword [gdt + NP_DATA + 4], 0x00cf1200       ; P=0, DPL0, data rw
     mov dword [gdt + SMALL], 0x00000fff
     mov dword [gdt + SMALL + 4], 0x00409200         ; byte granular, limit 0xfff
-
-
     mov dword [gdt + XO_CODE], 0x0000ffff
     mov dword [gdt + XO_CODE + 4], 0x00cf9800       ; code, execute-only
 
@@ -58,13 +55,13 @@ test_main:
     USER_FAULT "ring 3 loads a DPL0 data segment into DS", user_load_kdata, 13, KDATA
     USER_FAULT "ring 3 loads a DPL0 segment into SS", user_load_kss, 13, KDATA
     USER_FAULT "ring 3 far jump to ring 0 code", user_jmp_kernel, 13, KCODE32
-    KERNEL_FAULT "not-present data segment into DS", k_1, 11, NP_DATA
-    KERNEL_FAULT "not-present segment into SS", k_2, 12, NP_DATA
+    KERNEL_FAULT "not-present data segment into DS", k_np_ds, 11, NP_DATA
+    KERNEL_FAULT "not-present segment into SS", k_np_ss, 12, NP_DATA
     mov ax, KDATA
     mov ss, ax
-    KERNEL_FAULT "code segment into SS", k_3, 13, KCODE32
-    KERNEL_FAULT "execute-only code segment into DS", k_4, 13, XO_CODE
-    KERNEL_FAULT "selector beyond the GDT limit", k_5, 13, BEYOND
+    KERNEL_FAULT "code segment into SS", k_code_ss, 13, KCODE32
+    KERNEL_FAULT "execute-only code segment into DS", k_xo_ds, 13, XO_CODE
+    KERNEL_FAULT "selector beyond the GDT limit", k_beyond_gdt, 13, BEYOND
     mov ax, KDATA
     mov ss, ax
 
@@ -74,10 +71,10 @@ test_main:
     mov eax, exc_stub_0
     mov bl, GATE_INT32 & 0x7f                      ; not present
     call idt32_set_gate
-    KERNEL_FAULT "int through a not-present gate", k_9, 11, 0x41 * 8 + 2
+    KERNEL_FAULT "int through a not-present gate", k_int_np_gate, 11, 0x41 * 8 + 2
     mov word [idt32_desc], 0x50 * 8 - 1
     lidt [idt32_desc]
-    KERNEL_FAULT "int beyond the IDT limit", k_10, 13, 0x60 * 8 + 2
+    KERNEL_FAULT "int beyond the IDT limit", k_int_beyond_idt, 13, 0x60 * 8 + 2
     mov word [idt32_desc], 256 * 8 - 1
     lidt [idt32_desc]
 
@@ -141,31 +138,31 @@ test_main:
     ret
 
 ; ring-0 routines that should fault
-k_1:
+k_np_ds:
     mov ax, NP_DATA
     mov ds, ax
     int VEC_RETURN
-k_2:
+k_np_ss:
     mov bx, ss
     mov ax, NP_DATA
     mov ss, ax
     int VEC_RETURN
-k_3:
+k_code_ss:
     mov ax, KCODE32
     mov ss, ax
     int VEC_RETURN
-k_4:
+k_xo_ds:
     mov ax, XO_CODE
     mov ds, ax
     int VEC_RETURN
-k_5:
+k_beyond_gdt:
     mov ax, BEYOND
     mov ds, ax
     int VEC_RETURN
-k_9:
+k_int_np_gate:
     int 0x41
     int VEC_RETURN
-k_10:
+k_int_beyond_idt:
     int 0x60
     int VEC_RETURN
 
