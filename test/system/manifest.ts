@@ -53,6 +53,7 @@ export const SYSTEM_KERNELS: readonly SystemKernel[] = [
   kernel('exceptions', 'fault vs trap EIPs and untouched registers: #DE #UD #BR #OF #BP #NM #MF, a faulting push'),
   kernel('pagefault', 'PAE paging: page-fault error codes (P/W/U/RSVD/I) and CR2, accessed/dirty bits'),
   kernel('pagefault32', '32-bit paging with 4 MiB pages: error codes, CR0.WP, reserved bit, accessed/dirty bits'),
+  kernel('tlb', 'INVLPG, CR3 and CR4.PGE flushes, 2 MiB pages; self-modifying code, also through an alias'),
   kernel('privilege', 'segment, gate and instruction privilege checks with their error codes; lar/lsl/verr/verw'),
   kernel('gates', 'call gate with stack switch, interrupt vs trap gate, #DF through a task gate'),
   kernel('lminterrupts', '64-bit interrupts: stack switch, IST, frame alignment, 4-level page faults'),
