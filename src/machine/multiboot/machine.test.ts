@@ -157,7 +157,41 @@ describe('multiboot machine: ELF kernels', () => {
     expect(Number(vcpu.regs.rbx)).toBeGreaterThanOrEqual(0x202000);
   });
 
+  it('refuses an entry point outside the loaded segments', async () => {
+    const image = elfImage();
+    new DataView(image.buffer).setUint32(24, 0x300000, true);
+    await expect(bareBoot(bootMultiboot, image)).rejects.toThrow(/entry point 0x300000 lies outside the loaded image/);
+  });
+
   it('refuses a kernel that is neither ELF nor a.out kludge', async () => {
     await expect(bareBoot(bootMultiboot, aoutImage({ flags: 0x3 }))).rejects.toThrow(/neither ELF nor has the a.out kludge/);
+  });
+});
+
+describe('multiboot machine: hostile images', () => {
+  it('either boots or refuses with a user error, whatever the header says', async () => {
+    // A fixed-seed generator: the same mutations on every run.
+    let seed = 0x2badb002;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let i = 0; i < 300; i++) {
+      const image = hello();
+      const dv = new DataView(image.buffer);
+      // Mutate one of the kludge address fields (keeping the checksum valid) or any header byte.
+      if (rand(2) === 0) {
+        dv.setUint32(12 + 4 * rand(5), rand(2) === 0 ? rand(0x2000000) : (rand(0x10000) << 16) >>> 0, true);
+      } else {
+        image[rand(48)] = rand(256);
+        const flags = dv.getUint32(4, true);
+        dv.setUint32(8, (-(0x1badb002 + flags)) >>> 0, true);
+      }
+      try {
+        await bareBoot(bootMultiboot, image, { memoryMiB: 16 });
+      } catch (e) {
+        expect(e, `mutation ${i}: ${String(e)}`).toBeInstanceOf(UserError);
+      }
+    }
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { layout } from '../../abi/layout.js';
 import { hvmMemmapTableEntry, hvmModlistEntry, hvmStartInfo, XEN_HVM_START_MAGIC_VALUE } from '../../abi/xen/hvm-start-info.js';
-import { BadImageError } from '../../cli/user-error.js';
+import { BadImageError, UserError } from '../../cli/user-error.js';
 import { parseElf } from '../../host/loader/elf.js';
 import { bareBoot, expectedBareMemoryMap } from '../../../test/helpers/bare-boot.js';
 import { repoRoot } from '../../../tools/repo-root.js';
@@ -59,5 +59,38 @@ describe('pvh machine', () => {
     image[at] = 0x59;
     await expect(bareBoot(bootPvh, image, { kind: 'pvh' })).rejects.toThrow(/no XEN_ELFNOTE_PHYS32_ENTRY note/);
     await expect(bareBoot(bootPvh, new Uint8Array(100), { kind: 'pvh' })).rejects.toThrow(BadImageError);
+  });
+
+  it('refuses an entry point outside the loaded image', async () => {
+    const image = pvh();
+    const note = Buffer.from(image).indexOf(Buffer.from('Xen\0'));
+    new DataView(image.buffer).setUint32(note + 4, 0x800000, true);
+    await expect(bareBoot(bootPvh, image, { kind: 'pvh' })).rejects.toThrow(/entry point 0x800000 lies outside the loaded image/);
+  });
+});
+
+describe('pvh machine: hostile images', () => {
+  it('either boots or refuses with a user error, whatever the ELF headers say', async () => {
+    let seed = 0x336ec578;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const elf = parseElf(pvh());
+    const phoff = new DataView(pvh().buffer).getUint32(28, true);
+    const note = Buffer.from(pvh()).indexOf(Buffer.from('Xen\0'));
+    for (let i = 0; i < 300; i++) {
+      const image = pvh();
+      const dv = new DataView(image.buffer);
+      const where = rand(3);
+      if (where === 0) dv.setUint32(phoff + 4 * rand(8 * elf.programHeaders.length), rand(2) === 0 ? rand(0x4000000) : rand(0x100000000), true);
+      else if (where === 1) dv.setUint32(note + 4, rand(0x100000000), true); // the entry address
+      else image[rand(52)] = rand(256);
+      try {
+        await bareBoot(bootPvh, image, { kind: 'pvh', memoryMiB: 16 });
+      } catch (e) {
+        expect(e, `mutation ${i}: ${String(e)}`).toBeInstanceOf(UserError);
+      }
+    }
   });
 });
