@@ -53,12 +53,35 @@ test_main:
 .mmap_done:
     CHECK_EQ "memory map covers the kernel", edx, 1
 
-    ; The command line is a string (the loader puts the kernel's name first).
+    ; The command line: the loader puts the kernel's name first (GRUB,
+    ; QEMU and xenner do), then what it was given: booted with "hello-arg".
     mov esi, [ebx + multiboot_info_cmdline]
-    test esi, esi
-    jnz .cmdline_ok
-    FAIL "no command line"
+    mov edi, esi
+    xor eax, eax
+    mov ecx, 4096
+    repne scasb                     ; edi: past the NUL
+    sub edi, expected_arg_end - expected_arg + 1
+    cmp edi, esi
+    jb .cmdline_bad
+    mov esi, edi
+    mov edi, expected_arg
+    mov ecx, expected_arg_end - expected_arg
+    repe cmpsb
+    je .cmdline_ok
+.cmdline_bad:
+    FAIL "command line does not end with ' hello-arg'"
 .cmdline_ok:
+
+    ; A boot loader name, when the flag says there is one.
+    mov eax, [ebx + multiboot_info_flags]
+    test eax, MULTIBOOT_INFO_BOOT_LOADER_NAME
+    jz .no_name
+    mov esi, [ebx + multiboot_info_boot_loader_name]
+    movzx eax, byte [esi]
+    test eax, eax
+    jnz .no_name
+    FAIL "empty boot loader name"
+.no_name:
 
     ; Initial state: CR0.PE set, CR0.PG clear, IF clear, EFLAGS.VM clear.
     mov eax, cr0
@@ -69,5 +92,10 @@ test_main:
     and eax, 0x00020200
     CHECK_EQ "eflags: IF and VM clear", eax, 0
     ret
+
+section .data
+expected_arg: db ' hello-arg'
+expected_arg_end:
+section .text
 
 %include "bare-end.inc"

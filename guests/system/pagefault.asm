@@ -11,6 +11,7 @@
 ; and the accessed and dirty bits set by successful accesses.
 %include "bare.inc"
 %include "paging.inc"
+%include "pagefault.inc"
 
 %define TEST_VA     0x40000000      ; a page table of test pages lives here
 %define NP_PAGE     (TEST_VA + 0 * 4096)    ; not present
@@ -20,42 +21,6 @@
 %define UNX_PAGE    (TEST_VA + 4 * 4096)    ; user, writable, NX
 %define RSVD_VA     0x40200000              ; 2 MiB page with a reserved bit
 %define OFF         0x123
-
-%macro SUP_READ 3
-    mov ebx, %2
-    TRY %%r
-    mov eax, [ebx]
-%%r:
-    CHECK_PF %1, %3, %2
-%endmacro
-%macro SUP_WRITE 3
-    mov ebx, %2
-    TRY %%r
-    mov [ebx], eax
-%%r:
-    CHECK_PF %1, %3, %2
-%endmacro
-%macro SUP_FETCH 3
-    mov ebx, %2
-    TRY %%r
-    call ebx
-%%r:
-    CHECK_PF %1, %3, %2
-%endmacro
-%macro USER_DO 4
-    mov ebx, %2
-    TRY %%r
-    USER32 %4
-%%r:
-    CHECK_PF %1, %3, %2
-%endmacro
-
-; rsvd_err = %1 | rsvd_p
-%macro RSVD_ERR 1
-    mov eax, %1
-    or eax, [rsvd_p]
-    mov [rsvd_err], eax
-%endmacro
 
 test_main:
     call paging_build
@@ -105,15 +70,7 @@ test_main:
     USER_DO   "ring 3 fetch, supervisor page", SRO_PAGE + OFF, 0x15, user_fetch
 
     SAY "reserved bit"
-    ; The SDM sets P with RSVD (reserved bits are only checked in present
-    ; entries); QEMU 7.2's TCG leaves P clear. Accept that on QEMU only.
-    mov dword [rsvd_p], 1
-    call is_qemu_tcg
-    test eax, eax
-    jz .sdm
-    mov dword [rsvd_p], 0
-    SAY "note: on QEMU TCG, which clears P in reserved-bit page faults"
-.sdm:
+    call rsvd_setup
     RSVD_ERR 0x8
     SUP_READ  "ring 0 read, reserved bit", RSVD_VA + OFF, [rsvd_err]
     RSVD_ERR 0xa
@@ -154,18 +111,6 @@ test_main:
     call pae_disable
     ret
 
-user_read:
-    mov eax, [ebx]
-    int VEC_RETURN
-user_write:
-    mov [ebx], eax
-    int VEC_RETURN
-user_fetch:
-    jmp ebx
-
-section .data
-rsvd_p:   dd 1
-rsvd_err: dd 0
 section .bss
 alignb 4096
 pf_pt:   resb 4096

@@ -15,7 +15,11 @@ export const ExitStatus = {
   Crash: 6,
   /** The virtual CPU triple-faulted (or an unrecoverable CPU error). */
   TripleFault: 8,
-  /** The instruction budget given by --max-instructions ran out (a hang). */
+  /**
+   * The instruction budget given by --max-instructions ran out, or the guest
+   * hung for sure (halted with interrupts disabled, or waiting for an
+   * interrupt on a machine that has nothing to send one).
+   */
   BudgetExhausted: 10,
   /** The guest suspended (SHUTDOWN_suspend) and nothing was there to save it. */
   Suspend: 12,
@@ -39,7 +43,7 @@ export const EXIT_STATUS_HELP = `Exit status of 'xenner run':
   4    the guest asked to reboot
   6    the guest crashed (SHUTDOWN_crash, or crashed by xenner for a fatal fault)
   8    triple fault
-  10   --max-instructions budget exhausted
+  10   --max-instructions budget exhausted, or the guest hung (halted for good)
   12   the guest suspended with nowhere to save it
   14   the guest's watchdog fired
   70   internal error in xenner (a bug: see the log)

@@ -195,3 +195,43 @@ describe('run loop: interrupts', () => {
     expect(m.vcpu.injected).toEqual([0x20]);
   });
 });
+
+describe('run loop: console input and UART set-up', () => {
+  it('loses only the byte that arrived before the guest enabled the FIFOs', async () => {
+    const m = boot([
+      { kind: 'out', port: 0x3fa, size: 1, values: [0xc7] }, // FCR: FIFOs on, cleared
+      { kind: 'in', port: 0x3f8, size: 1, count: 4 },
+      { kind: 'in', port: 0x3fd, size: 1 },
+      { kind: 'out', port: 0xf4, size: 1, values: [0] },
+    ], { input: '\nping' });
+    await m.loop.run();
+    expect(m.vcpu.completions).toEqual([
+      { step: 1, data: Array.from(Buffer.from('ping')) },
+      { step: 2, data: [0x60] },
+    ]);
+  });
+});
+
+describe('run loop: a guest that polls', () => {
+  it('lets input that arrives later reach a guest busy with I/O exits', async () => {
+    const polls: ScriptStep[] = Array.from({ length: 5000 }, () => ({ kind: 'in', port: 0x3fd, size: 1 }));
+    const vcpu = new ScriptedVcpu([...polls, { kind: 'out', port: 0xf4, size: 1, values: [0] }]);
+    let loop: RunLoop | undefined;
+    const platform = new BarePlatform({
+      logger: silentLogger(),
+      consoleOut: () => undefined,
+      consoleIn: {
+        subscribe(on) {
+          setImmediate(() => on(Buffer.from('x')));
+          return () => undefined;
+        },
+      },
+      onDebugExit: (status) => loop?.stop({ status, reason: 'exit' }),
+    });
+    loop = new RunLoop({ vcpu, io: platform.io, mmio: platform.mmio, logger: silentLogger() });
+    await loop.run();
+    const lsr = vcpu.completions.map((c) => c.data[0]!);
+    expect(lsr[0]).toBe(0x60); // nothing yet
+    expect(lsr[lsr.length - 1]).toBe(0x61); // the byte arrived while the guest polled
+  });
+});

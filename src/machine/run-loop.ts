@@ -24,6 +24,12 @@ import type { MmioBus } from './mmio-bus.js';
 const RFLAGS_IF = 1n << 9n;
 /** Instructions per run() call: small enough to keep stdin and timers responsive. */
 export const DEFAULT_SLICE = 250_000;
+/**
+ * Exits handled between two visits to the event loop. A guest polling a
+ * device exits on every `in` and never spends a whole slice, yet its input
+ * (stdin) only arrives when the event loop runs.
+ */
+export const EXITS_PER_YIELD = 4096;
 
 export interface RunLoopOptions {
   vcpu: Vcpu;
@@ -41,6 +47,7 @@ export interface RunLoopOptions {
 export class RunLoop {
   private result: MachineResult | undefined;
   private readonly slice: number;
+  private exitsSinceYield = 0;
 
   constructor(private readonly opts: RunLoopOptions) {
     this.slice = opts.sliceInstructions ?? DEFAULT_SLICE;
@@ -102,6 +109,7 @@ export class RunLoop {
           this.stop({ status: ExitStatus.InternalError, reason: `unknown exit reason ${String(unknown)}` });
         }
       }
+      if (++this.exitsSinceYield >= EXITS_PER_YIELD && this.result === undefined) await this.yieldToEventLoop();
     }
     this.opts.onYield?.();
     logger.debug({ instructions: vcpu.instructionsRetired - start, ...this.result }, 'run loop ended');
@@ -109,6 +117,7 @@ export class RunLoop {
   }
 
   private yieldToEventLoop(): Promise<void> {
+    this.exitsSinceYield = 0;
     this.opts.onYield?.();
     return new Promise((resolve) => setImmediate(resolve));
   }
@@ -127,7 +136,8 @@ export class RunLoop {
   }
 
   private handleIo(): void {
-    const { io, exit } = { io: this.opts.io, exit: this.opts.vcpu.exit };
+    const io = this.opts.io;
+    const exit = this.opts.vcpu.exit;
     const { size, port, count, data } = exit.io;
     if ((size !== 1 && size !== 2 && size !== 4) || count < 1 || size * count > data.length) {
       this.stop({ status: ExitStatus.InternalError, reason: `CPU reported a malformed I/O exit (port 0x${port.toString(16)}, size ${size}, count ${count})` });

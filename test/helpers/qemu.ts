@@ -26,7 +26,11 @@ export interface QemuRun {
   stderr: string;
 }
 
-export function runUnderQemu(kernel: string, opts: { cmdline?: string; memoryMiB?: number; timeoutMs?: number } = {}): QemuRun {
+/**
+ * With `input`, COM1 is QEMU's stdio (its output is then QEMU's stdout);
+ * otherwise it is a file and the input is empty.
+ */
+export function runUnderQemu(kernel: string, opts: { cmdline?: string; input?: string; memoryMiB?: number; timeoutMs?: number } = {}): QemuRun {
   const dir = mkdtempSync(join(tmpdir(), 'xenner-qemu-'));
   const serial = join(dir, 'serial.txt');
   const debugcon = join(dir, 'debugcon.txt');
@@ -39,11 +43,16 @@ export function runUnderQemu(kernel: string, opts: { cmdline?: string; memoryMiB
       '-m', String(opts.memoryMiB ?? 64),
       '-kernel', kernel,
       ...(opts.cmdline !== undefined ? ['-append', opts.cmdline] : []),
-      '-serial', `file:${serial}`,
+      '-serial', opts.input !== undefined ? 'stdio' : `file:${serial}`,
       '-debugcon', `file:${debugcon}`,
       '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
     ];
-    const r = spawnSync(QEMU, args, { encoding: 'utf8', timeout: opts.timeoutMs ?? 30_000, killSignal: 'SIGKILL' });
+    const r = spawnSync(QEMU, args, {
+      encoding: 'latin1',
+      input: opts.input ?? '',
+      timeout: opts.timeoutMs ?? 30_000,
+      killSignal: 'SIGKILL',
+    });
     const read = (f: string): string => {
       try {
         return readFileSync(f, 'latin1');
@@ -54,7 +63,7 @@ export function runUnderQemu(kernel: string, opts: { cmdline?: string; memoryMiB
     return {
       status: r.status,
       timedOut: r.signal === 'SIGKILL',
-      serial: read(serial),
+      serial: opts.input !== undefined ? r.stdout : read(serial),
       debugcon: read(debugcon),
       stderr: r.stderr ?? '',
     };

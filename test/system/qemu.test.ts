@@ -13,7 +13,10 @@ const why = qemuUnavailable();
 describe.skipIf(why !== undefined)(`system kernels under QEMU${why ? ` (skipped: ${why})` : ''}`, () => {
   for (const k of SYSTEM_KERNELS) {
     it(`${k.name}: ${k.checks}`, () => {
-      const r = runUnderQemu(kernelPath(k), k.cmdline !== undefined ? { cmdline: k.cmdline } : {});
+      const r = runUnderQemu(kernelPath(k), {
+        ...(k.cmdline !== undefined ? { cmdline: k.cmdline } : {}),
+        ...(k.input !== undefined ? { input: k.input } : {}),
+      });
       expect(r.timedOut, `${k.name} hung under QEMU; debugcon so far:\n${r.debugcon}`).toBe(false);
       expect(r.debugcon.split('\n'), r.debugcon).toContain(k.resultLine);
       expect(r.serial.split('\n'), r.serial).toContain(k.resultLine);

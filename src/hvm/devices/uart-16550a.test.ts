@@ -245,3 +245,16 @@ describe('LSR, SCR', () => {
     expect(r(UartReg.Scr)).toBe(0xa5);
   });
 });
+
+describe('room for input', () => {
+  it('is announced after RBR reads, FCR writes and leaving loopback', () => {
+    const { uart, r, w, rxSpaceCalls } = setup();
+    r(UartReg.Data);
+    w(UartReg.IirFcr, 0x07);
+    w(UartReg.Mcr, MCR_LOOP);
+    expect(rxSpaceCalls()).toBe(2);
+    w(UartReg.Mcr, MCR_OUT2);
+    expect(rxSpaceCalls()).toBe(3);
+    expect(uart.rxSpace).toBe(FIFO_SIZE);
+  });
+});

@@ -83,7 +83,10 @@ export interface UartOptions {
   /** Receives every transmitted byte (not in loopback mode). */
   sink: (byte: number) => void;
   irq?: IrqLine;
-  /** Called when the guest takes a byte out of the receive FIFO: room for more input. */
+  /**
+   * Called when the receiver may take more input: the guest read RBR,
+   * changed the FIFOs (FCR), or left loopback mode.
+   */
   onRxSpace?: () => void;
 }
 
@@ -261,16 +264,21 @@ export class Uart16550A implements BusDevice {
         // The transmit FIFO is always empty: FCR_CLEAR_TX has nothing to do.
         this.triggerLevel = TRIGGER_LEVELS[v >> 6]!;
         this.updateIrq();
+        this.opts.onRxSpace?.();
         return;
       }
       case UartReg.Lcr:
         this.lcr = v;
         return;
-      case UartReg.Mcr:
+      case UartReg.Mcr: {
+        const wasLoopback = this.loopback;
         this.mcr = v & 0x1f;
         this.updateModemStatus();
         this.updateIrq();
+        // Back on the line: whatever waited for the receiver may come in.
+        if (wasLoopback && !this.loopback) this.opts.onRxSpace?.();
         return;
+      }
       case UartReg.Lsr:
         // Writable on the chip for factory test only; QEMU ignores it too.
         return;

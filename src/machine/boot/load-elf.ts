@@ -36,6 +36,13 @@ export function loadElfSegments(elf: ElfImage, memory: GuestMemory, file: string
   return { start, end };
 }
 
+/** The entry point must lie in what was loaded: anything else is a broken image. */
+export function checkEntry(entry: number, loaded: LoadedImage, file: string): void {
+  if (entry < loaded.start || entry >= loaded.end) {
+    throw new BadImageError(file, `entry point 0x${entry.toString(16)} lies outside the loaded image (0x${loaded.start.toString(16)}-0x${loaded.end.toString(16)})`);
+  }
+}
+
 /**
  * A virtual entry point inside a segment whose vaddr differs from its paddr
  * becomes the physical address there (GRUB does this for multiboot ELF

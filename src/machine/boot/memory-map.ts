@@ -4,6 +4,8 @@
  * 1 MiB to the end. Guest memory is RAM everywhere in our model; the
  * reserved ranges only tell the kernel to keep out, as on a PC.
  */
+import { UserError } from '../../cli/user-error.js';
+
 export const E820_RAM = 1;
 export const E820_RESERVED = 2;
 
@@ -20,7 +22,7 @@ export interface MemoryRange {
 }
 
 export function bareMemoryMap(memoryBytes: number): MemoryRange[] {
-  if (memoryBytes <= HIGH_MEMORY_START) throw new RangeError('the bare machine needs more than 1 MiB of memory');
+  if (memoryBytes <= HIGH_MEMORY_START) throw new UserError('the bare machine needs more than 1 MiB of memory (--memory)');
   return [
     { addr: 0, size: LOW_MEMORY_END, type: E820_RAM },
     { addr: LOW_MEMORY_END, size: EBDA_END - LOW_MEMORY_END, type: E820_RESERVED },

@@ -6,7 +6,7 @@
 import { BadImageError } from '../../cli/user-error.js';
 import type { DetectedImage } from '../../host/loader/detect.js';
 import type { GuestMemory } from '../../memory/guest-memory.js';
-import { loadElfSegments, physicalEntry } from '../boot/load-elf.js';
+import { checkEntry, loadElfSegments, physicalEntry } from '../boot/load-elf.js';
 import type { AoutKludge, MultibootHeader } from './header.js';
 
 export interface LoadedKernel {
@@ -23,6 +23,7 @@ export function loadMultibootKernel(image: Uint8Array, detected: DetectedImage, 
   const loaded = loadElfSegments(detected.elf, memory, file);
   const entry = physicalEntry(detected.elf);
   if (entry >= 2n ** 32n) throw new BadImageError(file, `entry point 0x${entry.toString(16)} is above 4 GiB`);
+  checkEntry(Number(entry), loaded, file);
   return { entry: Number(entry), end: loaded.end };
 }
 

@@ -4,7 +4,7 @@ import { isElf, parseElf } from '../../host/loader/elf.js';
 import type { GuestMemory } from '../../memory/guest-memory.js';
 import type { BootState } from '../bare-machine.js';
 import { flat32Regs, flat32Sregs } from '../boot/flat32.js';
-import { loadElfSegments } from '../boot/load-elf.js';
+import { checkEntry, loadElfSegments } from '../boot/load-elf.js';
 import { bareMemoryMap } from '../boot/memory-map.js';
 import type { MachineConfig } from '../machine.js';
 import { pvhEntry } from './entry-note.js';
@@ -18,6 +18,7 @@ export function bootPvh(config: MachineConfig, memory: GuestMemory): BootState {
   const elf = parseElf(config.image, config.file);
   const eip = pvhEntry(elf, config.file);
   const loaded = loadElfSegments(elf, memory, config.file);
+  checkEntry(eip, loaded, config.file);
   const si = writeHvmStartInfo(memory, {
     after: loaded.end,
     memoryMap: bareMemoryMap(memory.size),
