@@ -1,0 +1,8 @@
+/** Every instruction family, one fixture file each. */
+import { alu } from './alu.js';
+import type { Family } from './common.js';
+import { muldiv } from './muldiv.js';
+import { shift } from './shift.js';
+import { unary } from './unary.js';
+
+export const FAMILIES: readonly Family[] = [alu, unary, shift, muldiv];

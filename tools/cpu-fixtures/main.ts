@@ -1,0 +1,51 @@
+/**
+ * Regenerates the CPU instruction fixtures from the host CPU:
+ *
+ *   npm run fixtures:cpu [-- FAMILY...]
+ *
+ * writes test/cpu/fixtures/<family>.json.gz (see format.ts) and prints
+ * per-family counts and timings. Needs nasm, ld and a Linux x86-64 kernel
+ * that runs 32-bit programs.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../repo-root.js';
+import { encodeFixtureFile } from './format.js';
+import { generateFamily, SEED } from './generate.js';
+import { hostCpu } from './host.js';
+import { FAMILIES } from './families/index.js';
+
+function main(argv: string[]): number {
+  const wanted = argv.length ? new Set(argv) : undefined;
+  const unknown = [...(wanted ?? [])].filter((n) => !FAMILIES.some((f) => f.name === n));
+  if (unknown.length) {
+    process.stderr.write(`unknown family: ${unknown.join(', ')} (have: ${FAMILIES.map((f) => f.name).join(', ')})\n`);
+    return 2;
+  }
+  const host = hostCpu();
+  const dir = join(repoRoot(), 'test', 'cpu', 'fixtures');
+  mkdirSync(dir, { recursive: true });
+  process.stdout.write(`host: ${host.info.cpu} (family ${host.info.family} model ${host.info.model} stepping ${host.info.stepping})\n`);
+  let total = 0;
+  let bytes = 0;
+  const t0 = performance.now();
+  for (const family of FAMILIES) {
+    if (wanted && !wanted.has(family.name)) continue;
+    const t = performance.now();
+    const { file, counts, skipped } = generateFamily(family, host, SEED);
+    const gz = encodeFixtureFile(file);
+    writeFileSync(join(dir, `${family.name}.json.gz`), gz);
+    const faults = file.cases.filter((c) => c.exc !== undefined).length;
+    total += file.cases.length;
+    bytes += gz.length;
+    process.stdout.write(
+      `${family.name.padEnd(10)} 64-bit ${String(counts[64]).padStart(5)}  32-bit ${String(counts[32]).padStart(5)}  ` +
+        `faults ${String(faults).padStart(4)}  ${(gz.length / 1024).toFixed(0).padStart(5)} KiB  ${((performance.now() - t) / 1000).toFixed(1)} s\n`,
+    );
+    for (const s of skipped) process.stdout.write(`  skipped ${s}\n`);
+  }
+  process.stdout.write(`total ${total} cases, ${(bytes / 1024).toFixed(0)} KiB, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));
