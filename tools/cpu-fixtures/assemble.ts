@@ -2,13 +2,14 @@
  * Assembles a batch of snippets with one NASM run: each snippet sits between
  * two labels, and a table of their offsets at the end of the flat binary
  * tells where each one starts and ends. Snippets may use local labels
- * (".skip") and several instructions separated by newlines.
+ * (".skip") and several instructions separated by newlines, and CODE(.label)
+ * for a label's absolute address at run time.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Mode } from './layout.js';
+import { CODE_BASE, type Mode } from './layout.js';
 
 export class AssemblyError extends Error {}
 
@@ -16,7 +17,8 @@ export function assembleSnippets(mode: Mode, snippets: readonly string[]): Uint8
   if (snippets.length === 0) return [];
   const lines = [`bits ${mode}`, 'default abs'];
   snippets.forEach((s, i) => {
-    lines.push(`s${i}:`, s, `s${i}_end:`);
+    // CODE(label): the address a label of this snippet has when it runs at CODE_BASE
+    lines.push(`%define CODE(l) (${CODE_BASE} + (l) - s${i})`, `s${i}:`, s, `s${i}_end:`);
   });
   lines.push('align 4, db 0', 'table:');
   snippets.forEach((_, i) => lines.push(`dd s${i}, s${i}_end`));

@@ -1,0 +1,57 @@
+/**
+ * The rest of the general-purpose set: movbe and crc32 (as advertised),
+ * every NOP form, pause, fences, clflush/clflushopt and prefetches (no
+ * architectural effect: the fixture proves nothing changes).
+ * cpuid, rdtsc/rdtscp and rdrand/rdseed give host- or time-dependent results
+ * and are not recorded.
+ */
+import { Case, type CaseSpec, type Width, widthsOf } from '../spec.js';
+import { DATA_PTR, type Family, type GenContext, memRef, SIZE_KW, twoRegs } from './common.js';
+
+export const misc: Family = {
+  name: 'misc',
+  covers: 'movbe crc32 nop (all forms) pause lfence sfence mfence clflush clflushopt prefetch*',
+  generate({ mode, rng, features }: GenContext): CaseSpec[] {
+    const out: CaseSpec[] = [];
+    let k = 0;
+    if (features.has('movbe')) {
+      for (const w of widthsOf(mode).filter((x) => x !== 8)) {
+        for (let i = 0; i < 4; i++) {
+          const [d] = twoRegs(mode, w, k++);
+          const c1 = new Case(mode, `movbe r${w}, m${w}`, '').store(DATA_PTR, rng.bits(64), 8);
+          out.push({ ...c1.spec(), asm: `movbe ${d}, ${SIZE_KW[w]} ${memRef(c1, k, DATA_PTR, [d])}` });
+          const c2 = new Case(mode, `movbe m${w}, r${w}`, '').set(d, rng.bits(w));
+          out.push({ ...c2.spec(), asm: `movbe ${SIZE_KW[w]} ${memRef(c2, k + 1, DATA_PTR, [d])}, ${d}` });
+        }
+      }
+    }
+    if (features.has('sse4_2')) {
+      const dsts: Width[] = mode === 64 ? [32, 64] : [32];
+      for (const dw of dsts) {
+        for (const sw of widthsOf(mode)) {
+          if (dw === 64 && sw !== 8 && sw !== 64) continue;
+          if (dw === 32 && sw === 64) continue;
+          for (let i = 0; i < 6; i++) {
+            const d = twoRegs(mode, dw, k++)[0];
+            let s = twoRegs(mode, sw, k++)[1];
+            if (s.replace(/^[re]/, '').slice(0, 1) === d.replace(/^[re]/, '').slice(0, 1) && s.length === d.length) s = twoRegs(mode, sw, k++)[1];
+            out.push(new Case(mode, `crc32 r${dw}, r${sw}`, `crc32 ${d}, ${s}`).set(d, i === 0 ? 0n : rng.bits(dw)).set(s, rng.bits(sw)).flags(rng.status()).spec());
+          }
+          const d = twoRegs(mode, dw, k++)[0];
+          const c = new Case(mode, `crc32 r${dw}, m${sw}`, '').set(d, rng.bits(dw)).store(DATA_PTR, rng.bits(64), 8);
+          out.push({ ...c.spec(), asm: `crc32 ${d}, ${SIZE_KW[sw]} ${memRef(c, k, DATA_PTR, [d])}` });
+        }
+      }
+    }
+    const nops = ['nop', 'db 0x66, 0x90', 'db 0xf3, 0x90', 'db 0x0f, 0x1f, 0x00', 'db 0x0f, 0x1f, 0x40, 0x00', 'db 0x0f, 0x1f, 0x44, 0x00, 0x00',
+      'db 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00', 'db 0x0f, 0x1f, 0x80, 0, 0, 0, 0', 'db 0x0f, 0x1f, 0x84, 0, 0, 0, 0, 0', 'db 0x66, 0x0f, 0x1f, 0x84, 0, 0, 0, 0, 0',
+      'db 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0, 0, 0, 0, 0', 'db 0x0f, 0x1f, 0xc0', 'db 0x0f, 0x18, 0x20', 'db 0x0f, 0x0d, 0x00'];
+    for (const n of nops) out.push(new Case(mode, `nop (${n})`, n).set(mode === 64 ? 'rax' : 'eax', BigInt(DATA_PTR)).flags(rng.status()).spec());
+    const fences = ['pause', 'lfence', 'sfence', 'mfence'];
+    for (const f of fences) out.push(new Case(mode, f, f).flags(rng.status()).spec());
+    const bx = mode === 64 ? 'rbx' : 'ebx';
+    const flushes = ['clflush', ...(features.has('clflushopt') ? ['clflushopt'] : []), 'prefetcht0', 'prefetcht1', 'prefetcht2', 'prefetchnta', 'prefetchw'];
+    for (const f of flushes) out.push(new Case(mode, `${f} m8`, `${f} [${bx}]`).set(bx, BigInt(DATA_PTR)).flags(rng.status()).spec());
+    return out;
+  },
+};
