@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFixtureFile, type FixtureCase, type FixtureFile, hexToBytes, parseHex64 } from '../../tools/cpu-fixtures/format.js';
-import { type Gpr, GPRS, type Mode, patternByte, PATTERN_NAME } from '../../tools/cpu-fixtures/layout.js';
+import { codeBase, type Gpr, GPRS, type Mode, patternByte, PATTERN_NAME } from '../../tools/cpu-fixtures/layout.js';
 
 export type { FixtureCase, FixtureFile, Gpr, Mode };
 
@@ -23,10 +23,11 @@ export type FixtureRunOutcome =
  * What the replay needs from a CPU. One instance per mode is reused for
  * every case; the harness rewrites all state it depends on before each case.
  *
- * Addresses are linear addresses, all below 1 MiB. The CPU runs flat,
- * user-level code as Linux runs it: 64-bit mode (long mode, CS.L=1), or
- * 32-bit protected mode with flat 4 GiB segments, CPL 3, IOPL 0. An identity
- * mapping (or no paging in 32-bit mode) is fine.
+ * Memory addresses are linear addresses, all below 1 MiB. The CPU runs
+ * flat, user-level code as Linux runs it: 64-bit mode (long mode, CS.L=1),
+ * or 32-bit protected mode with flat 4 GiB segments, CPL 3, IOPL 0 (an
+ * identity mapping, or no paging in 32-bit mode, is fine); or, for mode 16,
+ * real mode with the segment registers given in FixtureCpuOptions.selectors.
  */
 export interface FixtureCpu {
   /** Write guest memory (snippet bytes, data windows) at a linear address. */
@@ -37,13 +38,13 @@ export interface FixtureCpu {
   getGpr(index: number): bigint;
   setRflags(value: bigint): void;
   getRflags(): bigint;
-  /** Run from `start` until RIP == `end`, an exception, or `maxInstructions`. */
+  /** Run from instruction pointer `start` (RIP/EIP/IP) until it equals `end`, an exception, or `maxInstructions`. */
   run(start: bigint, end: bigint, maxInstructions: number): FixtureRunOutcome;
 }
 
 export interface FixtureCpuOptions {
   mode: Mode;
-  /** Segment selectors the fixtures were recorded with (Linux user mode). */
+  /** Segment selectors the fixtures were recorded with (Linux user mode); for mode 16 the real-mode segment values. */
   selectors: Record<'cs' | 'ds' | 'es' | 'fs' | 'gs' | 'ss', number>;
 }
 
@@ -117,7 +118,7 @@ export function replayCase(cpu: FixtureCpu, file: FixtureFile, c: FixtureCase, i
   const count = c.mode === 64 ? 16 : 8;
   for (let i = 0; i < count; i++) cpu.setGpr(i, regs[GPRS[i]!]);
   cpu.setRflags(parseHex64(c.in.rflags));
-  const start = BigInt(file.layout.codeBase);
+  const start = BigInt(codeBase(c.mode));
   const outcome = cpu.run(start, start + BigInt(code.length), MAX_INSTRUCTIONS);
 
   if (c.exc !== undefined) {

@@ -11,7 +11,7 @@ const SHOW = 25;
 
 describe('instruction semantics match the hardware fixtures', () => {
   for (const { file } of loadFixtures()) {
-    for (const mode of [64, 32] as const) {
+    for (const mode of [64, 32, 16] as const) {
       const n = file.cases.filter((c) => c.mode === mode).length;
       const title = `${file.family}, ${mode}-bit (${n} cases)`;
       if (!fixtureCpuFactory) {

@@ -8,7 +8,7 @@
  */
 import { Code, Decoder, DecoderOptions, Mnemonic, OpKind, Register } from 'iced-x86';
 import { regRef, type Width } from '../../tools/cpu-fixtures/spec.js';
-import { FLAG, GPRS, type Mode } from '../../tools/cpu-fixtures/layout.js';
+import { CODE_BASE, codeBase, FLAG, GPRS, type Mode } from '../../tools/cpu-fixtures/layout.js';
 import type { FixtureCpu, FixtureRunOutcome } from './fixture-runner.js';
 
 const SUPPORTED = new Set<Mnemonic>([
@@ -89,7 +89,8 @@ export class ReferenceModel implements FixtureCpu {
     let ip = start;
     for (let n = 0; n < maxInstructions; n++) {
       if (ip === end) return { kind: 'done' };
-      const d = new Decoder(this.mode, this.mem.subarray(Number(ip), Number(ip) + 15), DecoderOptions.None);
+      const linear = Number(ip) + CODE_BASE - codeBase(this.mode);
+      const d = new Decoder(this.mode, this.mem.subarray(linear, linear + 15), DecoderOptions.None);
       d.ip = ip;
       const i = d.decode();
       if (i.code === Code.INVALID) return { kind: 'exception', vector: 6 };

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CODE_BASE, type Mode } from './layout.js';
+import { codeBase, type Mode } from './layout.js';
 
 export class AssemblyError extends Error {}
 
@@ -17,8 +17,8 @@ export function assembleSnippets(mode: Mode, snippets: readonly string[]): Uint8
   if (snippets.length === 0) return [];
   const lines = [`bits ${mode}`, 'default abs'];
   snippets.forEach((s, i) => {
-    // CODE(label): the address a label of this snippet has when it runs at CODE_BASE
-    lines.push(`%define CODE(l) (${CODE_BASE} + (l) - s${i})`, `s${i}:`, s, `s${i}_end:`);
+    // CODE(label): the offset a label of this snippet has when it runs at CODE_BASE
+    lines.push(`%define CODE(l) (${codeBase(mode)} + (l) - s${i})`, `s${i}:`, s, `s${i}_end:`);
   });
   lines.push('align 4, db 0', 'table:');
   snippets.forEach((_, i) => lines.push(`dd s${i}, s${i}_end`));

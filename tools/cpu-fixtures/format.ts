@@ -7,7 +7,9 @@
  * with the registers in `in.regs` replacing those values, RFLAGS `in.rflags`,
  * every data window filled with the header's pattern, then `in.mem` written
  * on top. The snippet `code` is placed at header.layout.codeBase and runs until
- * RIP reaches codeBase + code.length (or it raises an exception).
+ * RIP reaches codeBase + code.length (or it raises an exception). 16-bit
+ * cases (mode 16) run with CS based at codeBase (IP from 0) and DS, ES, FS
+ * and SS based at the MAIN window: real mode with header.selectors["16"].
  *
  * The output lists only what changed: registers whose final value differs
  * from their input, the raw final RFLAGS, and every window qword that
@@ -59,7 +61,7 @@ export interface FixtureFile {
   };
   /** Register values a case starts from unless its `in.regs` says otherwise */
   background: Record<string, Record<Gpr, string>>;
-  /** Segment selectors the host's user mode ran with, per mode */
+  /** Segment selectors the host's user mode ran with, per mode; for mode 16 the real-mode segment values */
   selectors: Record<string, Record<'cs' | 'ds' | 'es' | 'fs' | 'gs' | 'ss', number>>;
   cases: FixtureCase[];
 }

@@ -6,7 +6,7 @@
 import { assembleSnippets } from './assemble.js';
 import { bytesToHex, type FixtureCase, type FixtureFile, FORMAT, hex64 } from './format.js';
 import type { HostCpu } from './host.js';
-import { backgroundRegs, CODE_BASE, type Gpr, gprsOf, LOW, type Mode, MODES, PATTERN_NAME, WINDOWS, windowOf } from './layout.js';
+import { backgroundRegs, CODE_BASE, type Gpr, gprsOf, LOW, type Mode, MODES, PATTERN_NAME, REAL_MODE_SEGMENTS, WINDOWS, windowOf } from './layout.js';
 import { type NativeResult, type RunnerHeader, runNative } from './native.js';
 import type { CaseSpec } from './spec.js';
 import type { Family } from './families/common.js';
@@ -68,7 +68,7 @@ export function generateFamily(family: Family, host: HostCpu, seed: number): Fam
   const cases: FixtureCase[] = [];
   const background: FixtureFile['background'] = {};
   const selectors: FixtureFile['selectors'] = {};
-  const counts = { 64: 0, 32: 0 } as Record<Mode, number>;
+  const counts = { 64: 0, 32: 0, 16: 0 } as Record<Mode, number>;
   const skipped: string[] = [];
   for (const mode of MODES) {
     let specs = familySpecs(family, mode, new Set(host.info.features), seed);
@@ -88,7 +88,11 @@ export function generateFamily(family: Family, host: HostCpu, seed: number): Fam
       results = results.filter((_, i) => keep[i]);
       codes.splice(0, codes.length, ...kept);
     }
-    selectors[String(mode)] = header.selectors;
+    // 16-bit cases ran in LDT segments with the bases real mode gives these values
+    // a page fault means the snippet left the data windows: a generator bug, not a fixture
+    const strays = specs.filter((_, i) => results[i]!.exc === 14).map((s) => `${mode}-bit ${s.name}: ${s.asm.replace(/\n/g, '; ')}`);
+    if (strays.length) throw new Error(`${family.name}: snippets touched memory outside the data windows:\n  ${strays.slice(0, 10).join('\n  ')}`);
+    selectors[String(mode)] = mode === 16 ? { ...REAL_MODE_SEGMENTS } : header.selectors;
     specs.forEach((s, i) => cases.push(toCase(mode, s, codes[i]!, results[i]!)));
     counts[mode] = specs.length;
   }

@@ -58,12 +58,34 @@ export const GPRS = [
 ] as const;
 export type Gpr = (typeof GPRS)[number];
 
-export type Mode = 32 | 64;
-export const MODES: readonly Mode[] = [64, 32];
+/**
+ * Code size a snippet runs in. 16-bit snippets run natively in 16-bit
+ * protected mode with segment bases that make them replayable in real mode:
+ * see REAL_MODE_SEGMENTS.
+ */
+export type Mode = 16 | 32 | 64;
+export const MODES: readonly Mode[] = [64, 32, 16];
 
 /** GPRs that exist in a mode. */
 export function gprsOf(mode: Mode): readonly Gpr[] {
   return mode === 64 ? GPRS : GPRS.slice(0, 8);
+}
+
+/**
+ * 16-bit code: CS is based at CODE_BASE and DS/ES/FS/SS at MAIN's base, so
+ * the real-mode segment values below give the same linear addresses. Offsets
+ * in registers are relative to those bases.
+ */
+export const REAL_MODE_SEGMENTS = { cs: CODE_BASE >> 4, ds: 0x2000, es: 0x2000, fs: 0x2000, gs: 0x2000, ss: 0x2000 } as const;
+
+/** Base of the segment data operands use in a mode (0 in flat 32/64-bit code). */
+export function dataBase(mode: Mode): number {
+  return mode === 16 ? REAL_MODE_SEGMENTS.ds << 4 : 0;
+}
+
+/** Base of the code segment (what CODE(label) and IP values are relative to). */
+export function codeBase(mode: Mode): number {
+  return mode === 16 ? 0 : CODE_BASE;
 }
 
 /**
@@ -77,7 +99,7 @@ export function backgroundRegs(mode: Mode): Record<Gpr, bigint> {
     const v64 = 0x1122334455667788n ^ (BigInt(i + 1) * 0x0101010101010101n) ^ (BigInt(i) << 60n);
     out[r] = mode === 64 || i < 8 ? (mode === 64 ? v64 : v64 & 0xffffffffn) : 0n;
   });
-  out.rsp = BigInt(STACK_TOP);
+  out.rsp = BigInt(STACK_TOP - dataBase(mode));
   return out;
 }
 

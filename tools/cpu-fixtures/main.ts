@@ -39,7 +39,7 @@ function main(argv: string[]): number {
     total += file.cases.length;
     bytes += gz.length;
     process.stdout.write(
-      `${family.name.padEnd(10)} 64-bit ${String(counts[64]).padStart(5)}  32-bit ${String(counts[32]).padStart(5)}  ` +
+      `${family.name.padEnd(10)} 64-bit ${String(counts[64]).padStart(5)}  32-bit ${String(counts[32]).padStart(5)}  16-bit ${String(counts[16]).padStart(5)}  ` +
         `faults ${String(faults).padStart(4)}  ${(gz.length / 1024).toFixed(0).padStart(5)} KiB  ${((performance.now() - t) / 1000).toFixed(1)} s\n`,
     );
     for (const s of skipped) process.stdout.write(`  skipped ${s}\n`);

@@ -51,19 +51,21 @@ const sourceDir = runnerDir.replace(/[\\/]dist[\\/]tools[\\/]/, '/tools/');
 
 let built: Record<Mode, string> | undefined;
 
-/** Builds both runners into a temporary folder (once per process). */
+/** Builds the three runners into a temporary folder (once per process). */
 export function buildRunners(): Record<Mode, string> {
   if (built) return built;
   const out = mkdtempSync(join(tmpdir(), 'xenner-runner-'));
+  // the 16-bit runner is the 32-bit one built with MODE16 (16-bit LDT segments)
   const make = (mode: Mode): string => {
-    const src = join(sourceDir, `runner${mode}.asm`);
+    const src = join(sourceDir, `runner${mode === 64 ? 64 : 32}.asm`);
     const obj = join(out, `runner${mode}.o`);
     const exe = join(out, `runner${mode}`);
-    execFileSync('nasm', ['-f', mode === 64 ? 'elf64' : 'elf32', '-I', sourceDir + '/', '-o', obj, src]);
+    const defines = mode === 16 ? ['-DMODE16'] : [];
+    execFileSync('nasm', ['-f', mode === 64 ? 'elf64' : 'elf32', ...defines, '-I', sourceDir + '/', '-o', obj, src]);
     execFileSync('ld', [...(mode === 64 ? [] : ['-m', 'elf_i386']), '-o', exe, obj]);
     return exe;
   };
-  built = { 64: make(64), 32: make(32) };
+  built = { 64: make(64), 32: make(32), 16: make(16) };
   return built;
 }
 

@@ -61,7 +61,7 @@ export function reg(w: Width, index: number): string {
  * mode the 8-bit set includes ah..bh; in 64-bit mode it uses the REX set.
  */
 export function operandRegs(mode: Mode, w: Width): string[] {
-  if (mode === 32) return w === 8 ? ['al', 'cl', 'dl', 'bl', 'ah', 'ch', 'dh', 'bh'] : [0, 1, 2, 3, 5, 6, 7].map((i) => reg(w, i));
+  if (mode !== 64) return w === 8 ? ['al', 'cl', 'dl', 'bl', 'ah', 'ch', 'dh', 'bh'] : [0, 1, 2, 3, 5, 6, 7].map((i) => reg(w, i));
   return [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15].map((i) => reg(w, i));
 }
 

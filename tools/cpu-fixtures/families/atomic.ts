@@ -5,7 +5,7 @@
  */
 import { Case, type CaseSpec, widthsOf } from '../spec.js';
 import { pairs } from '../values.js';
-import { DATA_PTR, type Family, type GenContext, memRef, SIZE_KW, twoRegs } from './common.js';
+import { DATA_PTR, type Family, type GenContext, memRef, offsetOf, SIZE_KW, twoRegs } from './common.js';
 
 const ACC = { 8: 'al', 16: 'ax', 32: 'eax', 64: 'rax' } as const;
 
@@ -71,7 +71,7 @@ export const atomic: Family = {
           .set(lo!, equal ? mlo : rng.value(hw)).set(hi!, equal || i % 4 === 1 ? mhi : rng.value(hw)).set(nlo!, rng.value(hw)).set(nhi!, rng.value(hw))
           .store(DATA_PTR, mlo, hw / 8).store(DATA_PTR + hw / 8, mhi, hw / 8).flags(rng.status());
         const base = mode === 64 ? 'rsi' : 'esi';
-        c.set(base, BigInt(DATA_PTR));
+        c.set(base, offsetOf(mode, DATA_PTR));
         out.push({ ...c.spec(), asm: `${i >= 4 ? 'lock ' : ''}${op} [${base}]` });
       }
       if (op === 'cmpxchg16b') {

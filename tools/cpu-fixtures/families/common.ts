@@ -1,5 +1,5 @@
 /** Helpers the family generators share: operand text, memory operands, the family shape. */
-import { DATA_PTR, FLAG, type Mode } from '../layout.js';
+import { backgroundRegs, DATA_PTR, dataBase, FLAG, type Mode } from '../layout.js';
 import { Case, type CaseSpec, operandRegs, regRef, type Width } from '../spec.js';
 import type { Rng } from '../values.js';
 
@@ -25,25 +25,27 @@ export const ALL_STATUS = CF | PF | AF | ZF | SF | OF;
 const BASES: Record<Mode, string[]> = {
   64: ['rbx', 'rsi', 'rdi', 'rbp', 'r9', 'r13', 'rsp', 'r12'],
   32: ['ebx', 'esi', 'edi', 'ebp', 'esp', 'ecx'],
+  16: ['bx', 'si', 'di', 'bp', 'ebx', 'esp'],
 };
 
 /**
- * A memory operand addressing `addr`, with a base register (chosen by `k`
- * and not in `avoid`) set so base + displacement = addr. RSP-based operands
- * keep RSP at its usual value and use the displacement alone.
+ * A memory operand addressing linear `addr`, with a base register (chosen by
+ * `k` and not in `avoid`) set so segment base + base + displacement = addr.
+ * RSP-based operands keep RSP at its usual value and use the displacement alone.
  */
 export function memRef(c: Case, k: number, addr: number, avoid: readonly string[] = []): string {
   const avoidG = avoid.map((r) => regRef(r).gpr);
   const bases = BASES[c.mode].filter((b) => !avoidG.includes(regRef(b).gpr));
   const base = bases[k % bases.length]!;
   const g = regRef(base).gpr;
+  const offset = addr - dataBase(c.mode);
   if (g === 'rsp') {
-    const rsp = Number(c.regs.rsp ?? BigInt(0x21000));
-    const d = addr - rsp;
+    const rsp = Number(c.regs.rsp ?? backgroundRegs(c.mode).rsp);
+    const d = offset - rsp;
     return `[${base}${d < 0 ? '-' : '+'}0x${Math.abs(d).toString(16)}]`;
   }
   const disp = [0, 8, -16, 0x40][k % 4]!;
-  c.set(base, BigInt(addr - disp));
+  c.set(base, BigInt(offset - disp));
   return disp === 0 ? `[${base}]` : `[${base}${disp < 0 ? '-' : '+'}0x${Math.abs(disp).toString(16)}]`;
 }
 
@@ -59,6 +61,17 @@ export function twoRegs(mode: Mode, w: Width, k: number): [string, string] {
 export function oneReg(mode: Mode, w: Width, k: number): string {
   const rs = operandRegs(mode, w);
   return rs[(k * 7 + 1) % rs.length]!;
+}
+
+/** Operand-size prefix bytes (for `db` spellings) of width w in a mode. */
+export function opPrefix(mode: Mode, w: number): string {
+  if (w === 64) return '0x48, ';
+  return (w === 16) !== (mode === 16) && w !== 8 ? '0x66, ' : '';
+}
+
+/** Data offset (what a register holds) of a linear address in MAIN. */
+export function offsetOf(mode: Mode, addr: number): bigint {
+  return BigInt(addr - dataBase(mode));
 }
 
 export { DATA_PTR };

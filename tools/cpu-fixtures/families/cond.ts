@@ -45,7 +45,7 @@ export const cond: Family = {
       }
     }
     // loops: the body counts iterations in edx without touching flags
-    const counters: [string, string][] = mode === 64 ? [['', 'rcx'], ['a32 ', 'ecx']] : [['', 'ecx'], ['a16 ', 'cx']];
+    const counters: [string, string][] = mode === 64 ? [['', 'rcx'], ['a32 ', 'ecx']] : mode === 32 ? [['', 'ecx'], ['a16 ', 'cx']] : [['', 'cx'], ['a32 ', 'ecx']];
     for (const [prefix, counter] of counters) {
       for (const op of ['loop', 'loope', 'loopne'] as const) {
         for (const n of [1n, 2n, 5n, 0x100000001n, 0x10003n]) {
@@ -59,7 +59,7 @@ export const cond: Family = {
           }
         }
       }
-      const jcx = mode === 64 ? (prefix ? 'jecxz' : 'jrcxz') : prefix ? 'jcxz' : 'jecxz';
+      const jcx = { rcx: 'jrcxz', ecx: 'jecxz', cx: 'jcxz' }[counter]!;
       for (const v of [0n, 1n, 0x10000n, 0x100000000n, 0xffffffffffffffffn]) {
         const value = mode === 64 ? v : v & 0xffffffffn;
         out.push(new Case(mode, jcx, `${jcx} .t\nmov eax, 1\n.t:`).set(mode === 64 ? 'rcx' : 'ecx', value).flags(rng.status()).spec());

@@ -6,7 +6,7 @@
  * and are not recorded.
  */
 import { Case, type CaseSpec, type Width, widthsOf } from '../spec.js';
-import { DATA_PTR, type Family, type GenContext, memRef, SIZE_KW, twoRegs } from './common.js';
+import { DATA_PTR, type Family, type GenContext, memRef, offsetOf, SIZE_KW, twoRegs } from './common.js';
 
 export const misc: Family = {
   name: 'misc',
@@ -46,12 +46,14 @@ export const misc: Family = {
     const nops = ['nop', 'db 0x66, 0x90', 'db 0xf3, 0x90', 'db 0x0f, 0x1f, 0x00', 'db 0x0f, 0x1f, 0x40, 0x00', 'db 0x0f, 0x1f, 0x44, 0x00, 0x00',
       'db 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00', 'db 0x0f, 0x1f, 0x80, 0, 0, 0, 0', 'db 0x0f, 0x1f, 0x84, 0, 0, 0, 0, 0', 'db 0x66, 0x0f, 0x1f, 0x84, 0, 0, 0, 0, 0',
       'db 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0, 0, 0, 0, 0', 'db 0x0f, 0x1f, 0xc0', 'db 0x0f, 0x18, 0x20', 'db 0x0f, 0x0d, 0x00'];
-    for (const n of nops) out.push(new Case(mode, `nop (${n})`, n).set(mode === 64 ? 'rax' : 'eax', BigInt(DATA_PTR)).flags(rng.status()).spec());
+    // the memory forms above use 32-bit addressing: 16-bit code needs an address-size prefix
+    const spell = (n: string): string => (mode === 16 && n.startsWith('db ') && !n.endsWith('0xc0') && /0x0f, 0x(1f|18|0d)/.test(n) ? n.replace('db ', 'db 0x67, ') : n);
+    for (const n of nops.map(spell)) out.push(new Case(mode, `nop (${n})`, n).set(mode === 64 ? 'rax' : 'eax', offsetOf(mode, DATA_PTR)).flags(rng.status()).spec());
     const fences = ['pause', 'lfence', 'sfence', 'mfence'];
     for (const f of fences) out.push(new Case(mode, f, f).flags(rng.status()).spec());
-    const bx = mode === 64 ? 'rbx' : 'ebx';
+    const bx = { 64: 'rbx', 32: 'ebx', 16: 'bx' }[mode];
     const flushes = ['clflush', ...(features.has('clflushopt') ? ['clflushopt'] : []), 'prefetcht0', 'prefetcht1', 'prefetcht2', 'prefetchnta', 'prefetchw'];
-    for (const f of flushes) out.push(new Case(mode, `${f} m8`, `${f} [${bx}]`).set(bx, BigInt(DATA_PTR)).flags(rng.status()).spec());
+    for (const f of flushes) out.push(new Case(mode, `${f} m8`, `${f} [${bx}]`).set(bx, offsetOf(mode, DATA_PTR)).flags(rng.status()).spec());
     return out;
   },
 };

@@ -7,7 +7,7 @@
  */
 import { Case, type CaseSpec, mask, type Width, widthsOf } from '../spec.js';
 import { edges } from '../values.js';
-import { DATA_PTR, type Family, type GenContext, memRef, oneReg, SIZE_KW, twoRegs } from './common.js';
+import { DATA_PTR, type Family, type GenContext, memRef, offsetOf, oneReg, opPrefix, SIZE_KW, twoRegs } from './common.js';
 
 export const move: Family = {
   name: 'move',
@@ -24,7 +24,7 @@ export const move: Family = {
       }
       // the r, r/m opcode (8A/8B) with a register operand, which assemblers do not pick
       const rm = w === 8 ? 0x8a : 0x8b;
-      const pre = w === 16 ? '0x66, ' : w === 64 ? '0x48, ' : '';
+      const pre = opPrefix(mode, w);
       out.push(new Case(mode, `mov r${w}, r/m${w} (0x${rm.toString(16)})`, `db ${pre}0x${rm.toString(16)}, 0xc3`).set(acc[w], rng.value(w)).set(w === 8 ? 'bl' : w === 16 ? 'bx' : w === 32 ? 'ebx' : 'rbx', rng.value(w)).spec());
       for (let i = 0; i < 4; i++) {
         const [d] = twoRegs(mode, w, k++);
@@ -49,8 +49,9 @@ export const move: Family = {
       }
       // moffs: accumulator to/from an absolute address
       const abs = mode === 64 ? 'qword ' : '';
-      out.push(new Case(mode, `mov ${acc[w]}, moffs`, `mov ${acc[w]}, [${abs}${DATA_PTR + 8}]`).store(DATA_PTR + 8, rng.bits(64), 8).spec());
-      out.push(new Case(mode, `mov moffs, ${acc[w]}`, `mov [${abs}${DATA_PTR + 16}], ${acc[w]}`).set(acc[w], rng.value(w)).spec());
+      const moff = (a: number): string => `${abs}${offsetOf(mode, a)}`;
+      out.push(new Case(mode, `mov ${acc[w]}, moffs`, `mov ${acc[w]}, [${moff(DATA_PTR + 8)}]`).store(DATA_PTR + 8, rng.bits(64), 8).spec());
+      out.push(new Case(mode, `mov moffs, ${acc[w]}`, `mov [${moff(DATA_PTR + 16)}], ${acc[w]}`).set(acc[w], rng.value(w)).spec());
       // xchg
       for (let i = 0; i < 4; i++) {
         const [d, s] = twoRegs(mode, w, k++);
@@ -86,7 +87,7 @@ export const move: Family = {
         out.push(new Case(mode, `bswap r${w}`, `bswap ${r}`).set(r, rng.bits(w)).spec());
       }
     }
-    out.push(new Case(mode, 'bswap r16 (undefined)', 'db 0x66, 0x0f, 0xcb').set('ebx', rng.bits(32)).undefined(0, 'bx').spec());
+    out.push(new Case(mode, 'bswap r16 (undefined)', `db ${opPrefix(mode, 16)}0x0f, 0xcb`).set('ebx', rng.bits(32)).undefined(0, 'bx').spec());
     // lea: every addressing shape
     const leas = mode === 64
       ? ['lea rax, [rbx]', 'lea rax, [rbx+rcx]', 'lea rax, [rbx+rcx*2+0x10]', 'lea rax, [rbx+rcx*8-0x80]', 'lea rax, [rcx*4+0x12345678]', 'lea rax, [rbp]',
@@ -103,11 +104,12 @@ export const move: Family = {
       }
     }
     // xlat
-    for (const a of ['', mode === 64 ? 'a32 ' : 'a16 ']) {
-      if (a === 'a16 ') continue; // needs a table below 64 KiB: see the string family's LOW window
+    // (a16 xlat in 32-bit code would need a table below 64 KiB: not generated)
+    for (const a of mode === 32 ? [''] : ['', mode === 64 ? 'a32 ' : 'a32 ']) {
       for (let i = 0; i < 4; i++) {
-        const c = new Case(mode, `${a}xlatb`, `${a}xlatb`).set(mode === 64 ? 'rbx' : 'ebx', BigInt(DATA_PTR)).set('al', rng.bits(8));
-        if (a) c.set('rbx', BigInt(DATA_PTR) | 0xff00000000n);
+        const c = new Case(mode, `${a}xlatb`, `${a}xlatb`).set(mode === 64 ? 'rbx' : 'ebx', offsetOf(mode, DATA_PTR)).set('al', rng.bits(8));
+        if (a && mode === 64) c.set('rbx', BigInt(DATA_PTR) | 0xff00000000n);
+        if (!a && mode === 16) c.set('ebx', offsetOf(mode, DATA_PTR) | 0xabcd0000n);
         out.push(c.spec());
       }
     }

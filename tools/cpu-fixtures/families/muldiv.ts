@@ -4,6 +4,7 @@
  * idiv (up to 128/64) with exact quotients at the edges, divide by zero and
  * quotient overflow (#DE).
  */
+import type { Mode } from '../layout.js';
 import { Case, type CaseSpec, mask, type Width, widthsOf } from '../spec.js';
 import { pairs, type Rng } from '../values.js';
 import { AF, ALL_STATUS, DATA_PTR, type Family, type GenContext, memRef, PF, SF, SIZE_KW, twoRegs, ZF } from './common.js';
@@ -12,7 +13,7 @@ const MUL_UNDEF = SF | ZF | AF | PF;
 const ACC: Record<Width, [string, string]> = { 8: ['al', 'ah'], 16: ['ax', 'dx'], 32: ['eax', 'edx'], 64: ['rax', 'rdx'] };
 
 /** A divisor operand register that is neither half of the dividend. */
-function divisorReg(mode: 32 | 64, w: Width, k: number): string {
+function divisorReg(mode: Mode, w: Width, k: number): string {
   const choices = { 8: mode === 64 ? ['bl', 'cl', 'sil', 'r9b'] : ['bl', 'cl', 'ch', 'dh'], 16: ['bx', 'cx', 'si'], 32: ['ebx', 'ecx', 'edi'], 64: ['rbx', 'rcx', 'r10'] }[w];
   return choices[k % choices.length]!;
 }

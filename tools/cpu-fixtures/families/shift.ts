@@ -6,7 +6,8 @@
  */
 import { Case, type CaseSpec, mask, type Width, widthsOf } from '../spec.js';
 import { edges } from '../values.js';
-import { AF, ALL_STATUS, CF, DATA_PTR, type Family, type GenContext, memRef, OF, SIZE_KW, twoRegs } from './common.js';
+import type { Mode } from '../layout.js';
+import { AF, ALL_STATUS, CF, DATA_PTR, type Family, type GenContext, memRef, OF, opPrefix, SIZE_KW, twoRegs } from './common.js';
 
 const OPS = ['rol', 'ror', 'rcl', 'rcr', 'shl', 'shr', 'sal', 'sar'] as const;
 type Op = (typeof OPS)[number];
@@ -27,8 +28,8 @@ function counts(w: Width): number[] {
 }
 
 /** The SAL alias, C0/C1/D0-D3 with /6, that assemblers do not emit. */
-function salAlias(w: Width, form: 'one' | 'cl' | 'imm', count: number): string {
-  const prefix = w === 16 ? '0x66, ' : w === 64 ? '0x48, ' : '';
+function salAlias(mode: Mode, w: Width, form: 'one' | 'cl' | 'imm', count: number): string {
+  const prefix = opPrefix(mode, w);
   const op = { one: w === 8 ? 0xd0 : 0xd1, cl: w === 8 ? 0xd2 : 0xd3, imm: w === 8 ? 0xc0 : 0xc1 }[form];
   const modrm = 0xc0 | (6 << 3) | 3; // register bl/bx/ebx/rbx
   const tail = form === 'imm' ? `, ${count}` : '';
@@ -53,7 +54,7 @@ export const shift: Family = {
               const useAlias = op === 'sal';
               const regName = useAlias ? ({ 8: 'bl', 16: 'bx', 32: 'ebx', 64: 'rbx' } as const)[w] : dst;
               const src = form === 'one' ? '1' : form === 'cl' ? 'cl' : String(count);
-              const asm = useAlias ? salAlias(w, form, count) : `${op} ${regName}, ${src}`;
+              const asm = useAlias ? salAlias(mode, w, form, count) : `${op} ${regName}, ${src}`;
               const c = new Case(mode, `${op} r${w}, ${form === 'one' ? '1' : form === 'cl' ? 'cl' : 'imm8'}`, asm).set(regName, v).flags(rng.status());
               if (form === 'cl') c.set('cl', BigInt(count));
               out.push(c.undefined(u.flags).spec());

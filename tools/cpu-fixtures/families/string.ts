@@ -6,7 +6,7 @@
  * the address-size part of rSI/rDI/rCX, and early REPE/REPNE termination.
  * ins/outs need I/O privilege and belong to the QEMU-checked set.
  */
-import { LOW, MAIN, patternByte } from '../layout.js';
+import { dataBase, LOW, MAIN, patternByte } from '../layout.js';
 import { Case, type CaseSpec, mask, type Width } from '../spec.js';
 import { type Family, type GenContext } from './common.js';
 
@@ -29,7 +29,7 @@ export const string: Family = {
   covers: 'movs cmps scas lods stos: b/w/d/q, rep/repe/repne, every user-mode address size, DF 0/1, segment override',
   generate({ mode, rng }: GenContext): CaseSpec[] {
     const out: CaseSpec[] = [];
-    const asizes: [number, string][] = mode === 64 ? [[64, ''], [32, 'a32 ']] : [[32, ''], [16, 'a16 ']];
+    const asizes: [number, string][] = mode === 64 ? [[64, ''], [32, 'a32 ']] : mode === 32 ? [[32, ''], [16, 'a16 ']] : [[16, ''], [32, 'a32 ']];
     const sizes: Width[] = mode === 64 ? [8, 16, 32, 64] : [8, 16, 32];
     for (const [op, prefixes] of OPS) {
       for (const w of sizes) {
@@ -38,7 +38,8 @@ export const string: Family = {
           for (const [asize, aprefix] of asizes) {
             for (const df of [false, true]) {
               for (const count of prefix ? [0, 1, 3, 7] : [1]) {
-                const win = asize === 16 ? LOW : MAIN;
+                // 16-bit addresses reach only the low 64 KiB in flat 32-bit code
+                const win = asize === 16 && mode === 32 ? LOW : MAIN;
                 const src = win.base + 0x200;
                 const dst = win.base + 0x600;
                 const name = `${aprefix}${prefix}${op}${SUFFIX[w]} (a${asize}${df ? ', DF=1' : ''})${win === LOW ? ' LOW' : ''}`;
@@ -46,7 +47,8 @@ export const string: Family = {
                 // garbage above the address-size part of the pointers and the counter
                 const high = asize === 64 ? 0n : (rng.bits(64) << BigInt(asize)) & (mode === 64 ? mask(64) : mask(32));
                 const wreg = (r: string): string => (mode === 64 ? 'r' : 'e') + r;
-                c.set(wreg('si'), high | BigInt(src)).set(wreg('di'), high | BigInt(dst));
+                const base = BigInt(dataBase(mode));
+                c.set(wreg('si'), high | (BigInt(src) - base)).set(wreg('di'), high | (BigInt(dst) - base));
                 c.set(wreg('cx'), (prefix ? high : rng.bits(32)) | BigInt(count));
                 c.set(ACC[w], rng.bits(w));
                 // the elements the instruction may touch, in the direction it walks

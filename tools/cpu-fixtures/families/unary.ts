@@ -29,13 +29,13 @@ export const unary: Family = {
           out.push({ ...c.spec(), asm: `${lock}${op} ${SIZE_KW[w]} ${memRef(c, k++, DATA_PTR)}` });
         }
       }
-      if (mode === 32 && (op === 'inc' || op === 'dec')) {
+      if (mode !== 64 && (op === 'inc' || op === 'dec')) {
         // the long form the assembler never picks for a register in 32-bit code
         const ext = op === 'inc' ? 0 : 1;
         for (const v of [0x7fffffffn, 0xffffffffn, 0n, rng.value(32)]) {
           const rm = rng.below(8) === 4 ? 0 : rng.below(8) || 1;
-          const names = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
-          const c = new Case(mode, `${op} r/m32 (FF /${ext})`, `db 0xff, 0x${(0xc0 | (ext << 3) | rm).toString(16)}`).set(names[rm]!, v).flags(rng.status());
+          const names = mode === 16 ? ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'] : ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
+          const c = new Case(mode, `${op} r/m${mode} (FF /${ext})`, `db 0xff, 0x${(0xc0 | (ext << 3) | rm).toString(16)}`).set(names[rm]!, v).flags(rng.status());
           out.push(c.spec());
         }
       }
