@@ -8,13 +8,40 @@
 import { Code, Decoder, DecoderOptions, Mnemonic } from 'iced-x86';
 import { describe, expect, it } from 'vitest';
 import { FAMILIES } from '../../tools/cpu-fixtures/families/index.js';
-import { hexToBytes, parseHex64 } from '../../tools/cpu-fixtures/format.js';
+import { type FixtureCase, hexToBytes, parseHex64 } from '../../tools/cpu-fixtures/format.js';
 import { familySpecs } from '../../tools/cpu-fixtures/generate.js';
-import { GPRS, gprsOf, type Mode, STATUS_FLAGS, windowOf } from '../../tools/cpu-fixtures/layout.js';
+import { gprsOf, type Mode, STATUS_FLAGS, windowOf } from '../../tools/cpu-fixtures/layout.js';
 import { type FixtureRunOutcome, loadFixtures, replayFile } from './fixture-runner.js';
 import { modelSupports, ReferenceModel } from './reference-model.js';
 
 const fixtures = loadFixtures();
+
+/** What is wrong with a case's shape (empty when nothing is). */
+function caseProblems(c: FixtureCase): string[] {
+  const where = `${c.mode}-bit ${c.name}: ${c.asm}`;
+  const out: string[] = [];
+  const check = (ok: boolean, what: string): void => {
+    if (!ok) out.push(`${where}: ${what}`);
+  };
+  const hexOk = (v: string | undefined): boolean => v !== undefined && /^[0-9a-f]{1,16}$/.test(v);
+  check([16, 32, 64].includes(c.mode), 'mode');
+  check(/^([0-9a-f]{2})+$/.test(c.code), 'code');
+  const allowed: readonly string[] = gprsOf(c.mode);
+  for (const [g, v] of Object.entries(c.in.regs)) check(allowed.includes(g) && hexOk(v), `input ${g}`);
+  check(hexOk(c.in.rflags), 'input rflags');
+  for (const m of c.in.mem ?? []) check(/^([0-9a-f]{2})+$/.test(m.hex) && windowOf(m.addr, m.hex.length / 2) !== undefined, `input memory at ${m.addr}`);
+  check((c.exc === undefined) !== (c.out === undefined), 'exactly one of exc/out');
+  // #PF would mean the snippet left the data windows: the generator refuses those
+  check(c.exc !== 14, 'page fault');
+  if (c.out) {
+    for (const [g, v] of Object.entries(c.out.regs)) check(allowed.includes(g) && hexOk(v), `output ${g}`);
+    check(hexOk(c.out.rflags), 'output rflags');
+    for (const m of c.out.mem ?? []) check(m.addr % 8 === 0 && /^[0-9a-f]{16}$/.test(m.hex) && windowOf(m.addr, 8) !== undefined, `output memory at ${m.addr}`);
+  }
+  if (c.undef) check(hexOk(c.undef) && (parseHex64(c.undef) & ~BigInt(STATUS_FLAGS)) === 0n, 'undefined-flag mask');
+  for (const g of c.undefRegs ?? []) check(allowed.includes(g), `undefined register ${g}`);
+  return out;
+}
 const byFamily = new Map(fixtures.map((f) => [f.file.family, f.file]));
 
 describe('fixture files', () => {
@@ -27,35 +54,9 @@ describe('fixture files', () => {
       expect(file.host.cpu.length).toBeGreaterThan(0);
       expect(file.host.vendor).toMatch(/GenuineIntel|AuthenticAMD/);
       expect(file.cases.length).toBeGreaterThan(0);
-      for (const c of file.cases) {
-        const where = `${c.mode}-bit ${c.name}: ${c.asm}`;
-        expect([16, 32, 64], where).toContain(c.mode);
-        expect(hexToBytes(c.code).length, where).toBeGreaterThan(0);
-        const allowed = gprsOf(c.mode);
-        for (const [g, v] of Object.entries(c.in.regs)) {
-          expect(allowed, where).toContain(g);
-          parseHex64(v!);
-        }
-        parseHex64(c.in.rflags);
-        for (const m of c.in.mem ?? []) expect(windowOf(m.addr, hexToBytes(m.hex).length), where).toBeDefined();
-        expect((c.exc === undefined) !== (c.out === undefined), `${where}: exactly one of exc/out`).toBe(true);
-        // #PF would mean the snippet left the data windows: the generator refuses those
-        expect(c.exc, where).not.toBe(14);
-        if (c.out) {
-          for (const [g, v] of Object.entries(c.out.regs)) {
-            expect(allowed, where).toContain(g);
-            parseHex64(v!);
-          }
-          parseHex64(c.out.rflags);
-          for (const m of c.out.mem ?? []) {
-            expect(m.addr % 8, where).toBe(0);
-            expect(hexToBytes(m.hex).length, where).toBe(8);
-            expect(windowOf(m.addr, 8), where).toBeDefined();
-          }
-        }
-        if (c.undef) expect(parseHex64(c.undef) & ~BigInt(STATUS_FLAGS), where).toBe(0n);
-        for (const g of c.undefRegs ?? []) expect(GPRS, where).toContain(g);
-      }
+      const bad: string[] = [];
+      for (const c of file.cases) bad.push(...caseProblems(c));
+      expect(bad.slice(0, 20)).toEqual([]);
     });
 
     it(`${file.family}: every snippet decodes to exactly its bytes (iced-x86)`, () => {

@@ -44,7 +44,7 @@ export interface FixtureCase {
   exc?: number;
   /** RFLAGS bits the architecture leaves undefined here, hex */
   undef?: string;
-  /** Registers whose final value the architecture leaves undefined here */
+  /** Registers whose final value the architecture leaves undefined here (host- or time-dependent ones, e.g. rdtsc, cpuid, are left out of `out`) */
   undefRegs?: Gpr[];
 }
 

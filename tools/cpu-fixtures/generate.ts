@@ -48,7 +48,10 @@ function toCase(mode: Mode, spec: CaseSpec, code: Uint8Array, r: NativeResult): 
     c.exc = r.exc;
   } else {
     const outRegs: Partial<Record<Gpr, string>> = {};
-    for (const g of gprsOf(mode)) if (r.regs[g] !== start[g]) outRegs[g] = hex64(r.regs[g]);
+    for (const g of gprsOf(mode)) {
+      if (spec.volatile && spec.undefRegs.includes(g)) continue;
+      if (r.regs[g] !== start[g]) outRegs[g] = hex64(r.regs[g]);
+    }
     c.out = { regs: outRegs, rflags: r.rflags.toString(16) };
     if (r.mem.size) c.out.mem = [...r.mem].map(([addr, v]) => ({ addr, hex: qwordHex(v) }));
   }

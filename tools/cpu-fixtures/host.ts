@@ -4,7 +4,7 @@ import { release } from 'node:os';
 import type { FixtureFile } from './format.js';
 
 /** CPUID features that decide which cases are generated (recorded in each file). */
-export const GATING_FEATURES = ['abm', 'adx', 'bmi1', 'bmi2', 'clflushopt', 'movbe', 'popcnt', 'sse4_2'] as const;
+export const GATING_FEATURES = ['abm', 'adx', 'bmi1', 'bmi2', 'clflushopt', 'movbe', 'popcnt', 'rdrand', 'rdseed', 'rdtscp', 'sse4_2'] as const;
 
 export interface HostCpu {
   info: FixtureFile['host'];

@@ -15,6 +15,8 @@ export interface CaseSpec {
   mem: { addr: number; bytes: Uint8Array }[];
   undef: number;
   undefRegs: Gpr[];
+  /** The undefined registers' values change from run to run (rdtsc, rdrand): do not record them */
+  volatile?: boolean;
 }
 
 export type Width = 8 | 16 | 32 | 64;
@@ -115,7 +117,17 @@ export class Case {
     return this;
   }
 
+  private isVolatile = false;
+
+  /** The registers marked undefined get values that change from run to run. */
+  volatile(): this {
+    this.isVolatile = true;
+    return this;
+  }
+
   spec(): CaseSpec {
-    return { name: this.name, asm: this.asm, regs: this.regs, rflags: this.rflags, mem: this.mem, undef: this.undef, undefRegs: this.undefRegs };
+    const s: CaseSpec = { name: this.name, asm: this.asm, regs: this.regs, rflags: this.rflags, mem: this.mem, undef: this.undef, undefRegs: this.undefRegs };
+    if (this.isVolatile) s.volatile = true;
+    return s;
   }
 }

@@ -10,9 +10,10 @@ import { misc } from './misc.js';
 import { move } from './move.js';
 import type { Family } from './common.js';
 import { muldiv } from './muldiv.js';
+import { prefixes } from './prefixes.js';
 import { shift } from './shift.js';
 import { stack } from './stack.js';
 import { string } from './string.js';
 import { unary } from './unary.js';
 
-export const FAMILIES: readonly Family[] = [alu, unary, shift, muldiv, bits, bmi, cond, move, string, atomic, bcd, stack, control, misc];
+export const FAMILIES: readonly Family[] = [alu, unary, shift, muldiv, bits, bmi, cond, move, string, atomic, bcd, stack, control, misc, prefixes];

@@ -2,8 +2,9 @@
  * The rest of the general-purpose set: movbe and crc32 (as advertised),
  * every NOP form, pause, fences, clflush/clflushopt and prefetches (no
  * architectural effect: the fixture proves nothing changes).
- * cpuid, rdtsc/rdtscp and rdrand/rdseed give host- or time-dependent results
- * and are not recorded.
+ * cpuid, rdtsc/rdtscp and rdrand/rdseed give host- or time-dependent values:
+ * their cases mark the registers they write as undefined, so the fixture
+ * checks only that nothing else changes (and rdrand/rdseed's flags).
  */
 import { Case, type CaseSpec, type Width, widthsOf } from '../spec.js';
 import { DATA_PTR, type Family, type GenContext, memRef, offsetOf, SIZE_KW, twoRegs } from './common.js';
@@ -54,6 +55,21 @@ export const misc: Family = {
     const bx = { 64: 'rbx', 32: 'ebx', 16: 'bx' }[mode];
     const flushes = ['clflush', ...(features.has('clflushopt') ? ['clflushopt'] : []), 'prefetcht0', 'prefetcht1', 'prefetcht2', 'prefetchnta', 'prefetchw'];
     for (const f of flushes) out.push(new Case(mode, `${f} m8`, `${f} [${bx}]`).set(bx, offsetOf(mode, DATA_PTR)).flags(rng.status()).spec());
+    // host- and time-dependent values: the written registers are undefined
+    const A = (r: string): string => (mode === 64 ? 'r' : 'e') + r;
+    for (const leaf of [0n, 1n, 7n, 0x80000000n]) {
+      out.push(new Case(mode, 'cpuid', 'cpuid').set(A('ax'), leaf).set(A('cx'), 0n).flags(rng.status()).undefined(0, A('ax'), A('bx'), A('cx'), A('dx')).volatile().spec());
+    }
+    out.push(new Case(mode, 'rdtsc', 'rdtsc').flags(rng.status()).undefined(0, A('ax'), A('dx')).volatile().spec());
+    if (features.has('rdtscp')) out.push(new Case(mode, 'rdtscp', 'rdtscp').flags(rng.status()).undefined(0, A('ax'), A('dx'), A('cx')).volatile().spec());
+    for (const op of ['rdrand', 'rdseed']) {
+      if (!features.has(op)) continue;
+      for (const w of widthsOf(mode).filter((x) => x !== 8)) {
+        const d = twoRegs(mode, w, k++)[0];
+        // CF=1 (a value was delivered; rdseed may rarely run dry on the host), other flags cleared
+        out.push(new Case(mode, `${op} r${w}`, `${op} ${d}`).flags(rng.status()).undefined(0, d).volatile().spec());
+      }
+    }
     return out;
   },
 };
