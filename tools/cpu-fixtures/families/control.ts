@@ -2,8 +2,9 @@
  * Control transfer: call/jmp rel, register and memory indirect, ret and ret
  * imm16, far call/jmp/ret through memory pointers with the recorded CS
  * (m16:32, and m16:64 in 64-bit code), direct far call/jmp (32-bit only),
- * and the exceptions user code can raise on purpose: int3, into, bound,
- * ud0/ud1/ud2, int1.
+ * the operand-size prefix on 64-bit near branches, the exceptions user code can
+ * raise on purpose (int3, into, bound, ud0/ud1/ud2, int1), and #GP from
+ * privileged instructions at CPL 3.
  */
 import { DATA_PTR, dataBase } from '../layout.js';
 import { Case, type CaseSpec } from '../spec.js';
@@ -51,6 +52,18 @@ export const control: Family = {
         out.push(new Case(mode, 'call far ptr16:32 + retf', 'call 0x23:CODE(.f)\njmp .end\n.f:\nretf\n.end:').spec());
         out.push(new Case(mode, 'jmp far ptr16:32', 'jmp 0x23:CODE(.t)\nmov eax, 1\n.t:').spec());
       }
+    }
+    if (mode === 64) {
+      // Intel ignores an operand-size prefix on near branches in 64-bit code (AMD honours it)
+      add('o16 call rel32 (Intel: 64-bit)', 'db 0x66\ncall .f\n.f:');
+      add('o16 ret (Intel: 64-bit)', 'call .f\njmp .end\n.f:\ndb 0x66\nret\n.end:');
+      add('o16 jmp rel32 (Intel: 64-bit)', 'db 0x66\njmp near .t\nmov eax, 1\n.t:');
+      add('o16 jcc rel32 (Intel: 64-bit)', 'xor eax, eax\ndb 0x66\njz near .t\nmov eax, 1\n.t:');
+    }
+    if (mode !== 16) {
+      // privileged at CPL 3 with IOPL 0 and no I/O permission bitmap: #GP
+      // (16-bit cases are replayed in real mode, where these are allowed)
+      for (const asm of ['cli', 'sti', 'hlt', 'in al, dx', 'out dx, al', 'insb', 'outsb', 'in eax, 0x80']) add(`${asm} (#GP at CPL 3)`, asm);
     }
     // deliberate exceptions
     out.push(new Case(mode, 'int3', 'int3').spec());
