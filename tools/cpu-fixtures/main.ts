@@ -6,16 +6,42 @@
  * writes test/cpu/fixtures/<family>.json.gz (see format.ts) and prints
  * per-family counts and timings. Needs nasm, ld and a Linux x86-64 kernel
  * that runs 32-bit programs.
+ *
+ *   npm run fixtures:cpu -- --qemu16 [FAMILY...]
+ *
+ * writes nothing: it runs each family's 16-bit cases on the host CPU and in
+ * real mode under QEMU and lists where they disagree (see crosscheck.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../repo-root.js';
 import { encodeFixtureFile } from './format.js';
-import { generateFamily, SEED } from './generate.js';
+import { crossCheck16 } from './crosscheck.js';
+import { familySpecs, generateFamily, SEED } from './generate.js';
 import { hostCpu } from './host.js';
 import { FAMILIES } from './families/index.js';
 
+function crossCheckMain(families: readonly string[]): number {
+  const host = hostCpu();
+  let total = 0;
+  let bad = 0;
+  for (const family of FAMILIES) {
+    if (families.length && !families.includes(family.name)) continue;
+    const specs = familySpecs(family, 16, new Set(host.info.features));
+    if (!specs.length) continue;
+    const t = performance.now();
+    const { cases, differences } = crossCheck16(specs);
+    total += cases;
+    bad += differences.length;
+    process.stdout.write(`${family.name.padEnd(10)} ${String(cases).padStart(5)} cases  ${String(differences.length).padStart(4)} differ  ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+    for (const d of differences.slice(0, 10)) process.stdout.write(`  ${d}\n`);
+  }
+  process.stdout.write(`16-bit: ${total} cases, ${bad} differ between the CPU and QEMU real mode\n`);
+  return 0;
+}
+
 function main(argv: string[]): number {
+  if (argv[0] === '--qemu16') return crossCheckMain(argv.slice(1));
   const wanted = argv.length ? new Set(argv) : undefined;
   const unknown = [...(wanted ?? [])].filter((n) => !FAMILIES.some((f) => f.name === n));
   if (unknown.length) {

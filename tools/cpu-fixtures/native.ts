@@ -94,19 +94,28 @@ function encode(mode: Mode, spec: CaseSpec, code: Uint8Array, rec: DataView, at:
   new Uint8Array(rec.buffer, rec.byteOffset + at + REC_CODE, code.length).set(code);
 }
 
-/** Runs one batch of cases of one mode in one runner process. */
-export function runNative(mode: Mode, specs: readonly CaseSpec[], codes: readonly Uint8Array[]): { header: RunnerHeader; results: NativeResult[] } {
-  const exe = buildRunners()[mode];
+/** The runner input for a batch: the window image, then one record per case. */
+export function encodeBatch(mode: Mode, specs: readonly CaseSpec[], codes: readonly Uint8Array[]): Buffer {
   const image = Buffer.concat(WINDOWS.map((w) => fillWindow(w)));
   const recs = Buffer.alloc(REC_SIZE * specs.length);
   const view = new DataView(recs.buffer, recs.byteOffset, recs.byteLength);
   specs.forEach((s, i) => encode(mode, s, codes[i]!, view, i * REC_SIZE));
-  const run = spawnSync(exe, [], { input: Buffer.concat([image, recs]), maxBuffer: 1 << 30, timeout: 120_000 });
+  return Buffer.concat([image, recs]);
+}
+
+/** Runs one batch of cases of one mode in one runner process. */
+export function runNative(mode: Mode, specs: readonly CaseSpec[], codes: readonly Uint8Array[]): { header: RunnerHeader; results: NativeResult[] } {
+  const exe = buildRunners()[mode];
+  const run = spawnSync(exe, [], { input: encodeBatch(mode, specs, codes), maxBuffer: 1 << 30, timeout: 120_000 });
   if (run.error) throw run.error;
   if (run.status !== 0) throw new Error(`runner${mode} failed: status ${run.status} signal ${run.signal}`);
-  const out = run.stdout;
+  return decodeOutput(`runner${mode}`, mode, run.stdout, specs.length);
+}
+
+/** Decodes a runner's output (also the QEMU runner's, which speaks the same format). */
+export function decodeOutput(who: string, mode: Mode, out: Buffer, cases: number): { header: RunnerHeader; results: NativeResult[] } {
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  if (dv.getBigUint64(0, true) !== MAGIC) throw new Error(`runner${mode}: bad header`);
+  if (out.length < HEADER_SIZE || dv.getBigUint64(0, true) !== MAGIC) throw new Error(`${who}: bad header`);
   const sel = (i: number): number => Number(dv.getBigUint64(16 + 8 * i, true));
   const header: RunnerHeader = {
     lowWindow: dv.getBigUint64(8, true) === 1n,
@@ -114,8 +123,8 @@ export function runNative(mode: Mode, specs: readonly CaseSpec[], codes: readonl
   };
   let p = HEADER_SIZE;
   const results: NativeResult[] = [];
-  for (let i = 0; i < specs.length; i++) {
-    if (p + OUT_FIXED + 8 > out.length) throw new Error(`runner${mode}: output ends after ${i} of ${specs.length} cases`);
+  for (let i = 0; i < cases; i++) {
+    if (p + OUT_FIXED + 8 > out.length) throw new Error(`${who}: output ends after ${i} of ${cases} cases`);
     const exc = dv.getBigUint64(p, true);
     const regs = {} as Record<Gpr, bigint>;
     let rflags: bigint;
@@ -138,7 +147,7 @@ export function runNative(mode: Mode, specs: readonly CaseSpec[], codes: readonl
     for (let k = 0; k < n; k++, p += 16) mem.set(Number(dv.getBigUint64(p, true)), dv.getBigUint64(p + 8, true));
     results.push(exc === 0xffffffffffffffffn ? { regs, rflags, mem } : { exc: Number(exc), regs, rflags, mem });
   }
-  if (p !== out.length) throw new Error(`runner${mode}: ${out.length - p} unexpected bytes after the results`);
+  if (p !== out.length) throw new Error(`${who}: ${out.length - p} unexpected bytes after the results`);
   return { header, results };
 }
 

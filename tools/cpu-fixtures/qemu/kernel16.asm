@@ -1,0 +1,313 @@
+; QEMU fixture runner for 16-bit code in real mode: a multiboot kernel (flat
+; binary with the a.out kludge) that takes the native runners' input (the
+; window image, then case records; see runner/layout.inc) as a multiboot
+; module, runs every snippet in real mode with CS=0x1000 and
+; DS=ES=FS=GS=SS=0x2000, and writes the native runners' output format to the
+; debug console port 0xe9. It ends with isa-debug-exit (port 0xf4).
+;
+; The protected-mode part runs at 1 MiB; the real-mode part (and every byte
+; it touches) is copied to RM_BASE, below 1 MiB, where real mode reaches it.
+; Exceptions raised by a snippet land in IVT stubs that record the vector.
+
+%include "layout.inc"
+
+%define KERNEL_BASE 0x100000
+%define RM_BASE     0x40000
+%define RM_SEG      (RM_BASE >> 4)
+%define DIFF_BUF    0x300000
+%define PM_STACK    0x2f0000
+%define SNIP_CS     (CODE_BASE >> 4)
+%define SNIP_DS     (MAIN_BASE >> 4)
+%define R(x)        ((x) - RM_BASE)
+%define STUB_SIZE   16
+
+%define MB_MAGIC 0x1BADB002
+%define MB_FLAGS 0x00010000
+
+bits 32
+section .text start=KERNEL_BASE
+mb_header:
+    dd MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
+    dd mb_header, KERNEL_BASE, load_end, load_end, start
+
+start:
+    cli
+    mov esp, PM_STACK
+    mov esi, [ebx + 24]             ; mbi->mods_addr
+    mov eax, [esi]
+    mov [mod_ptr], eax
+    mov eax, [esi + 4]
+    mov [mod_end], eax
+    ; the real-mode part goes below 1 MiB
+    mov esi, section..rm.start
+    mov edi, RM_BASE
+    mov ecx, rm_end - RM_BASE
+    cld
+    rep movsb
+    lgdt [gdtr]
+    jmp 0x08:.flush
+.flush:
+    mov ax, 0x10
+    mov ds, ax
+    mov es, ax
+    mov fs, ax
+    mov gs, ax
+    mov ss, ax
+    ; no interrupt may arrive while snippets run with IF set
+    mov al, 0xff
+    out 0x21, al
+    out 0xa1, al
+    ; real-mode IVT: vectors 0-31 to the stubs
+    xor ecx, ecx
+.ivt:
+    mov eax, ecx
+    imul eax, STUB_SIZE
+    add eax, R(stubs)
+    mov [ecx * 4], ax
+    mov word [ecx * 4 + 2], RM_SEG
+    inc ecx
+    cmp ecx, 32
+    jb .ivt
+    ; header: magic, LOW window present, real-mode segment values
+    mov dword [hdr_sel + 0], SNIP_CS
+    mov dword [hdr_sel + 8], SNIP_DS
+    mov dword [hdr_sel + 16], SNIP_DS
+    mov dword [hdr_sel + 24], SNIP_DS
+    mov dword [hdr_sel + 32], SNIP_DS
+    mov dword [hdr_sel + 40], SNIP_DS
+    mov esi, hdr
+    mov ecx, 64
+    call emit
+    ; the window image leads the module
+    mov eax, [mod_ptr]
+    mov [template], eax
+    add eax, MAIN_SIZE + LOW_SIZE
+    mov [mod_ptr], eax
+
+next_case:
+    mov ebx, [mod_ptr]
+    lea eax, [ebx + REC_SIZE]
+    cmp eax, [mod_end]
+    ja finish
+    mov [mod_ptr], eax
+    cld
+    mov esi, [template]
+    mov edi, MAIN_BASE
+    mov ecx, MAIN_SIZE
+    rep movsb
+    mov edi, LOW_BASE
+    mov ecx, LOW_SIZE
+    rep movsb
+    ; patches
+    mov ebp, [ebx + REC_NPATCH]
+    lea edx, [ebx + REC_PATCHES]
+.patch:
+    test ebp, ebp
+    jz .patched
+    mov edi, [edx + PATCH_ADDR]
+    mov ecx, [edx + PATCH_LEN]
+    lea esi, [edx + PATCH_BYTES]
+    rep movsb
+    add edx, PATCH_SIZE
+    dec ebp
+    jmp .patch
+.patched:
+    ; snippet, then jmp RM_SEG:back16
+    lea esi, [ebx + REC_CODE]
+    mov edi, CODE_BASE
+    mov ecx, [ebx + REC_CODE_LEN]
+    rep movsb
+    mov byte [edi], 0xea
+    mov word [edi + 1], R(back16)
+    mov word [edi + 3], RM_SEG
+    ; staging block (EFLAGS, POPAD block) and the stack pointer
+    lea esi, [ebx + REC_STAGE]
+    mov edi, stage
+    mov ecx, 9 * 4
+    rep movsb
+    mov eax, [ebx + REC_RSP]
+    mov [esp_in], eax
+    mov dword [out + OUT_EXC], -1
+    mov dword [out + OUT_EXC + 4], -1
+    mov [saved_esp], esp
+    jmp 0x18:R(to_real)
+
+pm_back:
+    mov ax, 0x10
+    mov ds, ax
+    mov es, ax
+    mov fs, ax
+    mov gs, ax
+    mov ss, ax
+    mov esp, [saved_esp]
+    cld
+    cmp dword [out + OUT_EXC], -1
+    je .ran
+    mov edi, out + OUT_RSP
+    xor eax, eax
+    mov ecx, (OUT_FIXED - OUT_RSP) / 4
+    rep stosd
+    mov dword [out + OUT_EXC + 4], 0
+.ran:
+    mov dword [out + OUT_RSP + 4], 0
+    ; fixed part of the record
+    mov esi, out
+    mov ecx, OUT_FIXED
+    call emit
+    ; window qwords that differ from the image
+    mov edx, DIFF_BUF
+    mov esi, [template]
+    mov edi, MAIN_BASE
+    mov ecx, MAIN_SIZE / 8
+    call diff
+    mov edi, LOW_BASE
+    mov ecx, LOW_SIZE / 8
+    call diff
+    mov eax, edx
+    sub eax, DIFF_BUF
+    shr eax, 4
+    mov [count], eax
+    mov dword [count + 4], 0
+    push edx
+    mov esi, count
+    mov ecx, 8
+    call emit
+    pop ecx
+    sub ecx, DIFF_BUF
+    mov esi, DIFF_BUF
+    call emit
+    jmp next_case
+
+; diff: esi = image, edi = window, ecx = qwords, edx = output cursor
+diff:
+    mov eax, [edi]
+    mov ebx, [edi + 4]
+    cmp eax, [esi]
+    jne .differs
+    cmp ebx, [esi + 4]
+    je .same
+.differs:
+    mov [edx], edi
+    mov dword [edx + 4], 0
+    mov [edx + 8], eax
+    mov [edx + 12], ebx
+    add edx, 16
+.same:
+    add esi, 8
+    add edi, 8
+    dec ecx
+    jnz diff
+    ret
+
+; emit: esi = bytes, ecx = length, to the debug console
+emit:
+    push edx
+    mov dx, 0xe9
+    rep outsb
+    pop edx
+    ret
+
+finish:
+    mov al, 0
+    out 0xf4, al
+.halt:
+    hlt
+    jmp .halt
+
+align 8
+gdt:
+    dq 0
+    dq 0x00cf9a000000ffff               ; 0x08 code32 flat
+    dq 0x00cf92000000ffff               ; 0x10 data32 flat
+    dq 0x00009a040000ffff               ; 0x18 code16, base RM_BASE
+    dq 0x000092000000ffff               ; 0x20 data16, base 0
+gdtr:
+    dw 5 * 8 - 1
+    dd gdt
+
+align 4
+mod_ptr:    dd 0
+mod_end:    dd 0
+template:   dd 0
+saved_esp:  dd 0
+count:      dq 0
+hdr:        dq 0x58464958, 1
+hdr_sel:    times 6 dq 0
+
+; ---------------------------------------------------------------------------
+section .rm vstart=RM_BASE follows=.text align=16
+bits 16
+to_real:
+    ; 16-bit protected mode: real-mode limits, then leave protected mode
+    mov ax, 0x20
+    mov ds, ax
+    mov es, ax
+    mov fs, ax
+    mov gs, ax
+    mov ss, ax
+    mov eax, cr0
+    and eax, ~1
+    mov cr0, eax
+    jmp RM_SEG:R(rm_entry)
+rm_entry:
+    lidt [cs:R(rm_idtr)]
+    mov ds, [cs:R(seg_snip_ds)]
+    mov es, [cs:R(seg_snip_ds)]
+    mov fs, [cs:R(seg_snip_ds)]
+    mov gs, [cs:R(seg_snip_ds)]
+    mov ss, [cs:R(seg_rm)]
+    mov esp, R(stage)
+    popfd
+    popad
+    mov ss, [cs:R(seg_snip_ds)]
+    mov esp, [cs:R(esp_in)]
+    jmp SNIP_CS:0
+
+back16:
+    mov [cs:R(out + OUT_RSP)], esp
+    mov ss, [cs:R(seg_rm)]
+    mov esp, R(out + OUT_REGS + 9 * 4)
+    pushfd
+    pushad
+    jmp to_pm
+
+exc_common:
+    mov dword [cs:R(out + OUT_EXC + 4)], 0
+    mov ss, [cs:R(seg_rm)]
+    mov esp, R(rm_stack_top)
+to_pm:
+    cli
+    lgdt [cs:R(gdtr_rm)]
+    mov eax, cr0
+    or al, 1
+    mov cr0, eax
+    jmp dword 0x08:pm_back
+
+; one stub per vector, STUB_SIZE bytes each: record the vector, then leave
+stubs:
+%assign v 0
+%rep 32
+stub_%+v:
+    mov dword [cs:R(out + OUT_EXC)], v
+    jmp near exc_common
+    times STUB_SIZE - ($ - stub_%+v) nop
+%assign v v + 1
+%endrep
+
+align 4
+rm_idtr:    dw 0x3ff
+            dd 0
+gdtr_rm:    dw 5 * 8 - 1
+            dd gdt
+seg_snip_ds: dw SNIP_DS
+seg_rm:     dw RM_SEG
+esp_in:     dd 0
+stage:      times 9 dd 0
+align 16
+out:        times OUT_FIXED dq 0
+rm_stack:   times 256 db 0
+rm_stack_top:
+rm_end:
+
+section .end follows=.rm
+load_end:
