@@ -21,6 +21,15 @@
 %define R(x)        ((x) - RM_BASE)
 %define STUB_SIZE   16
 
+%macro load_flat_segments 0
+    mov ax, 0x10
+    mov ds, ax
+    mov es, ax
+    mov fs, ax
+    mov gs, ax
+    mov ss, ax
+%endmacro
+
 %define MB_MAGIC 0x1BADB002
 %define MB_FLAGS 0x00010000
 
@@ -47,12 +56,7 @@ start:
     lgdt [gdtr]
     jmp 0x08:.flush
 .flush:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov fs, ax
-    mov gs, ax
-    mov ss, ax
+    load_flat_segments
     ; no interrupt may arrive while snippets run with IF set
     mov al, 0xff
     out 0x21, al
@@ -133,12 +137,7 @@ next_case:
     jmp 0x18:R(to_real)
 
 pm_back:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov fs, ax
-    mov gs, ax
-    mov ss, ax
+    load_flat_segments
     mov esp, [saved_esp]
     cld
     cmp dword [out + OUT_EXC], -1
@@ -178,26 +177,7 @@ pm_back:
     call emit
     jmp next_case
 
-; diff: esi = image, edi = window, ecx = qwords, edx = output cursor
-diff:
-    mov eax, [edi]
-    mov ebx, [edi + 4]
-    cmp eax, [esi]
-    jne .differs
-    cmp ebx, [esi + 4]
-    je .same
-.differs:
-    mov [edx], edi
-    mov dword [edx + 4], 0
-    mov [edx + 8], eax
-    mov [edx + 12], ebx
-    add edx, 16
-.same:
-    add esi, 8
-    add edi, 8
-    dec ecx
-    jnz diff
-    ret
+%include "diff32.inc"
 
 ; emit: esi = bytes, ecx = length, to the debug console
 emit:

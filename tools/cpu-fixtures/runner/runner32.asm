@@ -302,26 +302,7 @@ report:
     call write_all
     jmp next_case
 
-; diff: esi = initial image, edi = window, ecx = qwords, edx = output cursor
-diff:
-    mov eax, [edi]
-    mov ebx, [edi + 4]
-    cmp eax, [esi]
-    jne .differs
-    cmp ebx, [esi + 4]
-    je .same
-.differs:
-    mov [edx], edi
-    mov dword [edx + 4], 0
-    mov [edx + 8], eax
-    mov [edx + 12], ebx
-    add edx, 16
-.same:
-    add esi, 8
-    add edi, 8
-    dec ecx
-    jnz diff
-    ret
+%include "diff32.inc"
 
 ; map_fixed: ebx = address, ecx = length, edx = prot; ZF set on success
 map_fixed:
