@@ -28,6 +28,8 @@ export type FixtureRunOutcome =
  * or 32-bit protected mode with flat 4 GiB segments, CPL 3, IOPL 0 (an
  * identity mapping, or no paging in 32-bit mode, is fine); or, for mode 16,
  * real mode with the segment registers given in FixtureCpuOptions.selectors.
+ * Port I/O (16-bit real-mode cases only) goes to ports with no device:
+ * reads return all ones, writes are dropped.
  */
 export interface FixtureCpu {
   /** Write guest memory (snippet bytes, data windows) at a linear address. */

@@ -51,6 +51,12 @@ export interface FixtureCase {
 export interface FixtureFile {
   format: typeof FORMAT;
   family: string;
+  /**
+   * What ran the snippets: the host CPU, or QEMU (TCG, real mode) for what a
+   * user-mode helper cannot run; `host` still names the machine QEMU ran on.
+   */
+  recordedBy: 'host-cpu' | 'qemu-tcg';
+  qemu?: string;
   /** What the fixtures were recorded on */
   host: { cpu: string; vendor: string; family: number; model: number; stepping: number; kernel: string; features: string[] };
   generator: string;

@@ -8,6 +8,7 @@ import { bytesToHex, type FixtureCase, type FixtureFile, FORMAT, hex64 } from '.
 import type { HostCpu } from './host.js';
 import { backgroundRegs, CODE_BASE, type Gpr, gprsOf, LOW, type Mode, MODES, PATTERN_NAME, REAL_MODE_SEGMENTS, WINDOWS, windowOf } from './layout.js';
 import { type NativeResult, type RunnerHeader, runNative } from './native.js';
+import { qemuVersion, runQemu16 } from './qemu.js';
 import type { CaseSpec } from './spec.js';
 import type { Family } from './families/common.js';
 import { Rng } from './values.js';
@@ -81,7 +82,7 @@ export function generateFamily(family: Family, host: HostCpu, seed: number): Fam
     const codes = assembleSnippets(mode, specs.map((s) => s.asm));
     let header: RunnerHeader;
     let results: NativeResult[];
-    ({ header, results } = runNative(mode, specs, codes));
+    ({ header, results } = family.reference === 'qemu-real-mode' ? runQemu16(specs, codes) : runNative(mode, specs, codes));
     if (!header.lowWindow) {
       // vm.mmap_min_addr forbids the low window: drop the cases that need it
       const keep = specs.map((s) => !needsLowWindow(s));
@@ -102,6 +103,8 @@ export function generateFamily(family: Family, host: HostCpu, seed: number): Fam
   const file: FixtureFile = {
     format: FORMAT,
     family: family.name,
+    recordedBy: family.reference ? 'qemu-tcg' : 'host-cpu',
+    ...(family.reference ? { qemu: qemuVersion() } : {}),
     host: host.info,
     generator: GENERATOR,
     layout: { codeBase: CODE_BASE, windows: WINDOWS.map((w) => ({ ...w })), pattern: PATTERN_NAME },

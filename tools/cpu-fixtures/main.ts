@@ -27,6 +27,8 @@ function crossCheckMain(families: readonly string[]): number {
   let bad = 0;
   for (const family of FAMILIES) {
     if (families.length && !families.includes(family.name)) continue;
+    // families recorded under QEMU have nothing native to compare with
+    if (family.reference) continue;
     const specs = familySpecs(family, 16, new Set(host.info.features));
     if (!specs.length) continue;
     const t = performance.now();

@@ -28,6 +28,10 @@ export function qemuAvailable(): string | undefined {
   }
 }
 
+export function qemuVersion(): string {
+  return execFileSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' }).split('\n')[0]!.trim();
+}
+
 export function runQemu16(specs: readonly CaseSpec[], codes: readonly Uint8Array[]): { header: RunnerHeader; results: NativeResult[] } {
   const dir = mkdtempSync(join(tmpdir(), 'xenner-qemu16-'));
   try {

@@ -14,6 +14,11 @@ export interface Family {
   name: string;
   /** What the family covers, for the fixture README and the report */
   covers: string;
+  /**
+   * Where the results come from: the host CPU (the default), or QEMU in real
+   * mode for what a user-mode helper cannot run (16-bit cases only).
+   */
+  reference?: 'qemu-real-mode';
   generate(ctx: GenContext): CaseSpec[];
 }
 

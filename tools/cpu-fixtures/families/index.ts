@@ -11,9 +11,10 @@ import { move } from './move.js';
 import type { Family } from './common.js';
 import { muldiv } from './muldiv.js';
 import { prefixes } from './prefixes.js';
+import { realmode } from './realmode.js';
 import { shift } from './shift.js';
 import { stack } from './stack.js';
 import { string } from './string.js';
 import { unary } from './unary.js';
 
-export const FAMILIES: readonly Family[] = [alu, unary, shift, muldiv, bits, bmi, cond, move, string, atomic, bcd, stack, control, misc, prefixes];
+export const FAMILIES: readonly Family[] = [alu, unary, shift, muldiv, bits, bmi, cond, move, string, atomic, bcd, stack, control, misc, prefixes, realmode];
