@@ -10,7 +10,7 @@ import { assembleSnippets } from './assemble.js';
 import { gprsOf } from './layout.js';
 import type { NativeResult } from './native.js';
 import { runNative } from './native.js';
-import { runQemu16 } from './qemu.js';
+import { runQemu } from './qemu.js';
 import type { CaseSpec } from './spec.js';
 
 export interface CrossCheck {
@@ -40,7 +40,7 @@ function differs(spec: CaseSpec, cpu: NativeResult, qemu: NativeResult): string 
 export function crossCheck16(specs: CaseSpec[]): CrossCheck {
   const codes = assembleSnippets(16, specs.map((s) => s.asm));
   const cpu = runNative(16, specs, codes).results;
-  const qemu = runQemu16(specs, codes).results;
+  const qemu = runQemu(16, specs, codes).results;
   const differences: string[] = [];
   specs.forEach((s, i) => {
     const d = differs(s, cpu[i]!, qemu[i]!);

@@ -8,7 +8,7 @@ import { bytesToHex, type FixtureCase, type FixtureFile, FORMAT, hex64 } from '.
 import type { HostCpu } from './host.js';
 import { backgroundRegs, CODE_BASE, type Gpr, gprsOf, LOW, type Mode, MODES, PATTERN_NAME, REAL_MODE_SEGMENTS, WINDOWS, windowOf } from './layout.js';
 import { type NativeResult, type RunnerHeader, runNative } from './native.js';
-import { qemuVersion, runQemu16 } from './qemu.js';
+import { type QemuMode, qemuVersion, runQemu } from './qemu.js';
 import type { CaseSpec } from './spec.js';
 import type { Family } from './families/common.js';
 import { Rng } from './values.js';
@@ -61,6 +61,13 @@ function toCase(mode: Mode, spec: CaseSpec, code: Uint8Array, r: NativeResult): 
   return c;
 }
 
+/** The mode a QEMU-recorded family runs in (its generator returns nothing for the others). */
+function qemuMode(family: Family, mode: Mode): QemuMode {
+  const want = family.reference === 'qemu-real-mode' ? 16 : 32;
+  if (mode !== want) throw new Error(`${family.name}: ${mode}-bit cases cannot run under QEMU (${family.reference})`);
+  return want;
+}
+
 export interface FamilyResult {
   file: FixtureFile;
   /** Cases per mode and operand-size label */
@@ -82,7 +89,7 @@ export function generateFamily(family: Family, host: HostCpu, seed: number): Fam
     const codes = assembleSnippets(mode, specs.map((s) => s.asm));
     let header: RunnerHeader;
     let results: NativeResult[];
-    ({ header, results } = family.reference === 'qemu-real-mode' ? runQemu16(specs, codes) : runNative(mode, specs, codes));
+    ({ header, results } = family.reference ? runQemu(qemuMode(family, mode), specs, codes) : runNative(mode, specs, codes));
     if (!header.lowWindow) {
       // vm.mmap_min_addr forbids the low window: drop the cases that need it
       const keep = specs.map((s) => !needsLowWindow(s));

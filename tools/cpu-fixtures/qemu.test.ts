@@ -8,7 +8,7 @@ import { crossCheck16 } from './crosscheck.js';
 import { alu } from './families/alu.js';
 import { familySpecs } from './generate.js';
 import { DATA_PTR, STACK_TOP } from './layout.js';
-import { qemuAvailable, runQemu16 } from './qemu.js';
+import { qemuAvailable, runQemu } from './qemu.js';
 import { Case } from './spec.js';
 
 const missing = qemuAvailable();
@@ -23,7 +23,7 @@ describe.skipIf(missing)(`QEMU real-mode runner${missing ? ` (skipped: ${missing
       new Case(16, 'ud2', 'ud2'),
     ];
     const specs = cases.map((c) => c.spec());
-    const { header, results } = runQemu16(specs, assembleSnippets(16, specs.map((s) => s.asm)));
+    const { header, results } = runQemu(16, specs, assembleSnippets(16, specs.map((s) => s.asm)));
     expect(header.selectors).toEqual({ cs: 0x1000, ds: 0x2000, es: 0x2000, fs: 0x2000, gs: 0x2000, ss: 0x2000 });
     const [add, store, div0, int3, ud2] = results;
     expect(add!.regs.rax).toBe(0x12340000n);

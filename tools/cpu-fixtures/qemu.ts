@@ -1,7 +1,9 @@
 /**
- * Runs 16-bit snippets in real mode under QEMU (TCG): builds qemu/kernel16.asm
- * (a multiboot kernel), hands it the same batch the native runners read as a
- * multiboot module, and decodes what it writes to the 0xe9 debug console.
+ * Runs snippets under QEMU (TCG): 16-bit ones in real mode, 32-bit ones in
+ * flat protected mode at CPL 0. Builds qemu/kernel.asm (a multiboot kernel),
+ * hands it the same batch the native runners read as a multiboot module
+ * (behind a 16-byte header naming the mode), and decodes what it writes to
+ * the 0xe9 debug console.
  *
  * This is the reference for what cannot run natively. The 16-bit fixtures
  * themselves come from the host CPU (16-bit protected-mode segments based like
@@ -32,13 +34,17 @@ export function qemuVersion(): string {
   return execFileSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' }).split('\n')[0]!.trim();
 }
 
-export function runQemu16(specs: readonly CaseSpec[], codes: readonly Uint8Array[]): { header: RunnerHeader; results: NativeResult[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'xenner-qemu16-'));
+export type QemuMode = 16 | 32;
+
+export function runQemu(mode: QemuMode, specs: readonly CaseSpec[], codes: readonly Uint8Array[]): { header: RunnerHeader; results: NativeResult[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'xenner-qemu-'));
   try {
-    const kernel = join(dir, 'kernel16.bin');
-    execFileSync('nasm', ['-f', 'bin', '-w-number-overflow', '-I', join(here, 'runner') + '/', '-o', kernel, join(here, 'qemu', 'kernel16.asm')]);
+    const kernel = join(dir, 'kernel.bin');
+    execFileSync('nasm', ['-f', 'bin', '-w-number-overflow', '-I', join(here, 'runner') + '/', '-o', kernel, join(here, 'qemu', 'kernel.asm')]);
     const module = join(dir, 'cases.bin');
-    writeFileSync(module, encodeBatch(16, specs, codes));
+    const head = Buffer.alloc(16);
+    head.writeUInt32LE(mode, 0);
+    writeFileSync(module, Buffer.concat([head, encodeBatch(mode, specs, codes)]));
     const out = join(dir, 'out.bin');
     const mb = Math.max(64, Math.ceil(readFileSync(module).length / (1 << 20)) * 2 + 16);
     const run = spawnSync('qemu-system-x86_64', [
@@ -51,7 +57,7 @@ export function runQemu16(specs: readonly CaseSpec[], codes: readonly Uint8Array
     if (run.error) throw run.error;
     // isa-debug-exit: status (value << 1) | 1; the kernel writes 0
     if (run.status !== 1) throw new Error(`qemu exited with ${run.status}: ${String(run.stderr).trim().slice(0, 400)}`);
-    return decodeOutput('qemu kernel16', 16, readFileSync(out), specs.length);
+    return decodeOutput(`qemu kernel (${mode}-bit)`, mode, readFileSync(out), specs.length);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

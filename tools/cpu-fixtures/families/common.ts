@@ -18,7 +18,7 @@ export interface Family {
    * Where the results come from: the host CPU (the default), or QEMU in real
    * mode for what a user-mode helper cannot run (16-bit cases only).
    */
-  reference?: 'qemu-real-mode';
+  reference?: 'qemu-real-mode' | 'qemu-ring0';
   generate(ctx: GenContext): CaseSpec[];
 }
 

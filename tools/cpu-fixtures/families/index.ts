@@ -12,9 +12,10 @@ import type { Family } from './common.js';
 import { muldiv } from './muldiv.js';
 import { prefixes } from './prefixes.js';
 import { realmode } from './realmode.js';
+import { ring0 } from './ring0.js';
 import { shift } from './shift.js';
 import { stack } from './stack.js';
 import { string } from './string.js';
 import { unary } from './unary.js';
 
-export const FAMILIES: readonly Family[] = [alu, unary, shift, muldiv, bits, bmi, cond, move, string, atomic, bcd, stack, control, misc, prefixes, realmode];
+export const FAMILIES: readonly Family[] = [alu, unary, shift, muldiv, bits, bmi, cond, move, string, atomic, bcd, stack, control, misc, prefixes, realmode, ring0];

@@ -5,16 +5,13 @@
  * iret, far call/jmp/ret, and segment register loads (mov, pop, lds les lfs
  * lgs lss) made visible by using the new segment.
  *
- * I/O ports: 0x80 and 0x1234 have no device; reads return all ones and
- * writes are dropped. The replay must treat them the same way.
+ * I/O goes to ports without a device (see port-io.ts).
  */
 import { DATA_PTR, MAIN, STACK_TOP } from '../layout.js';
 import { Case, type CaseSpec } from '../spec.js';
 import { type Family, type GenContext, offsetOf } from './common.js';
+import { flagControl, portIo } from './port-io.js';
 
-const SUFFIX: Record<8 | 16 | 32, string> = { 8: 'b', 16: 'w', 32: 'd' };
-const ACC: Record<8 | 16 | 32, string> = { 8: 'al', 16: 'ax', 32: 'eax' };
-export const NO_DEVICE_PORTS = [0x80, 0x1234] as const;
 
 export const realmode: Family = {
   name: 'realmode',
@@ -24,38 +21,9 @@ export const realmode: Family = {
     const out: CaseSpec[] = [];
     if (mode !== 16) return out;
     const ptr = offsetOf(mode, DATA_PTR);
-    for (const w of [8, 16, 32] as const) {
-      out.push(new Case(mode, `in ${ACC[w]}, imm8`, `in ${ACC[w]}, 0x80`).flags(rng.status()).spec());
-      out.push(new Case(mode, `in ${ACC[w]}, dx`, `in ${ACC[w]}, dx`).set('dx', 0x1234n).flags(rng.status()).spec());
-      out.push(new Case(mode, `out imm8, ${ACC[w]}`, `out 0x80, ${ACC[w]}`).set('eax', rng.bits(32)).spec());
-      out.push(new Case(mode, `out dx, ${ACC[w]}`, `out dx, ${ACC[w]}`).set('dx', 0x1234n).set('eax', rng.bits(32)).spec());
-      for (const op of ['ins', 'outs'] as const) {
-        for (const [prefix, asize] of [['', 16], ['a32 ', 32]] as const) {
-          for (const df of [false, true]) {
-            for (const count of [-1, 0, 1, 3, 7]) {
-              const rep = count >= 0 ? 'rep ' : '';
-              const c = new Case(mode, `${prefix}${rep}${op}${SUFFIX[w]} (a${asize}${df ? ', DF=1' : ''})`, `${prefix}${rep}${op}${SUFFIX[w]}`).flags(rng.status(), df);
-              const high = asize === 16 ? rng.bits(16) << 16n : 0n;
-              c.set('edi', high | offsetOf(mode, MAIN.base + 0x400)).set('esi', high | offsetOf(mode, MAIN.base + 0x600));
-              c.set('ecx', (asize === 16 ? rng.bits(16) << 16n : 0n) | BigInt(Math.max(count, 0)));
-              c.set('dx', op === 'ins' ? 0x1234n : 0x80n);
-              out.push(c.spec());
-            }
-          }
-        }
-      }
-    }
+    out.push(...portIo(mode, rng, [['', 16, MAIN], ['a32 ', 32, MAIN]]));
     // the interrupt flag and IOPL are writable in real mode
-    for (const df of [false, true]) {
-      out.push(new Case(mode, 'cli', 'cli').flags(rng.status(), df).spec());
-      out.push(new Case(mode, 'sti', 'cli\nsti').flags(rng.status(), df).spec());
-      out.push(new Case(mode, 'cli; pushf', 'cli\npushf').flags(rng.status(), df).spec());
-    }
-    for (let i = 0; i < 8; i++) {
-      const v = BigInt(0x2 | rng.status() | (i & 1 ? 0x200 : 0) | ((i >> 1) & 3) * 0x1000 | (i & 4 ? 0x4000 : 0) | (i & 2 ? 0x40000 : 0));
-      const asm = i & 4 ? 'popfd\npushfd' : 'popf\npushf';
-      out.push(new Case(mode, i & 4 ? 'popfd (IF, IOPL, NT, AC)' : 'popf (IF, IOPL, NT)', asm).store(STACK_TOP, v, 8).flags(rng.status()).spec());
-    }
+    out.push(...flagControl(mode, rng));
     // iret: the frame is built by the snippet
     out.push(new Case(mode, 'iret', `pushf\npush cs\npush word CODE(.t)\niret\nmov eax, 1\n.t:`).flags(rng.status()).spec());
     out.push(new Case(mode, 'iret (new flags)', `push word 0x0ed7\npush cs\npush word CODE(.t)\niret\n.t:`).flags(rng.status()).spec());

@@ -1,9 +1,12 @@
-; QEMU fixture runner for 16-bit code in real mode: a multiboot kernel (flat
-; binary with the a.out kludge) that takes the native runners' input (the
-; window image, then case records; see runner/layout.inc) as a multiboot
-; module, runs every snippet in real mode with CS=0x1000 and
-; DS=ES=FS=GS=SS=0x2000, and writes the native runners' output format to the
-; debug console port 0xe9. It ends with isa-debug-exit (port 0xf4).
+; QEMU fixture runner: a multiboot kernel (flat binary with the a.out kludge)
+; that takes the native runners' input (the window image, then case records;
+; see runner/layout.inc) as a multiboot module behind a 16-byte header whose
+; first dword is the mode, and writes the native runners' output format to
+; the debug console port 0xe9. It ends with isa-debug-exit (port 0xf4).
+;
+; Mode 16: every snippet runs in real mode with CS=0x1000 and
+; DS=ES=FS=GS=SS=0x2000. Mode 32: in flat 32-bit protected mode at CPL 0
+; (CS=0x08, the rest 0x10), for what user mode may not do.
 ;
 ; The protected-mode part runs at 1 MiB; the real-mode part (and every byte
 ; it touches) is copied to RM_BASE, below 1 MiB, where real mode reaches it.
@@ -72,18 +75,48 @@ start:
     inc ecx
     cmp ecx, 32
     jb .ivt
-    ; header: magic, LOW window present, real-mode segment values
+    ; protected-mode IDT: vectors 0-31 to the stubs
+    xor ecx, ecx
+.idt:
+    mov eax, ecx
+    shl eax, 4
+    add eax, pm_stubs
+    mov [pm_idt + ecx * 8], ax
+    mov word [pm_idt + ecx * 8 + 2], 0x08
+    mov word [pm_idt + ecx * 8 + 4], 0x8e00
+    shr eax, 16
+    mov [pm_idt + ecx * 8 + 6], ax
+    inc ecx
+    cmp ecx, 32
+    jb .idt
+    lidt [pm_idtr]
+    ; header: magic, LOW window present, the snippet's segment values
+    mov eax, [mod_ptr]
+    cmp dword [eax], 32
+    je .hdr32
     mov dword [hdr_sel + 0], SNIP_CS
     mov dword [hdr_sel + 8], SNIP_DS
     mov dword [hdr_sel + 16], SNIP_DS
     mov dword [hdr_sel + 24], SNIP_DS
     mov dword [hdr_sel + 32], SNIP_DS
     mov dword [hdr_sel + 40], SNIP_DS
+    jmp .hdr
+.hdr32:
+    mov dword [hdr_sel + 0], 0x08
+    mov dword [hdr_sel + 8], 0x10
+    mov dword [hdr_sel + 16], 0x10
+    mov dword [hdr_sel + 24], 0x10
+    mov dword [hdr_sel + 32], 0x10
+    mov dword [hdr_sel + 40], 0x10
+.hdr:
     mov esi, hdr
     mov ecx, 64
     call emit
     ; the window image leads the module
     mov eax, [mod_ptr]
+    mov edx, [eax]
+    mov [run_mode], edx
+    add eax, 16
     mov [template], eax
     add eax, MAIN_SIZE + LOW_SIZE
     mov [mod_ptr], eax
@@ -116,14 +149,21 @@ next_case:
     dec ebp
     jmp .patch
 .patched:
-    ; snippet, then jmp RM_SEG:back16
+    ; snippet, then a far jump back: RM_SEG:back16 or 0x08:back32
     lea esi, [ebx + REC_CODE]
     mov edi, CODE_BASE
     mov ecx, [ebx + REC_CODE_LEN]
     rep movsb
     mov byte [edi], 0xea
+    cmp dword [run_mode], 32
+    je .back32
     mov word [edi + 1], R(back16)
     mov word [edi + 3], RM_SEG
+    jmp .appended
+.back32:
+    mov dword [edi + 1], back32
+    mov word [edi + 5], 0x08
+.appended:
     ; staging block (EFLAGS, POPAD block) and the stack pointer
     lea esi, [ebx + REC_STAGE]
     mov edi, stage
@@ -134,11 +174,43 @@ next_case:
     mov dword [out + OUT_EXC], -1
     mov dword [out + OUT_EXC + 4], -1
     mov [saved_esp], esp
+    cmp dword [run_mode], 32
+    je .pm32
     jmp 0x18:R(to_real)
+.pm32:
+    mov esp, stage
+    popfd
+    popad
+    mov esp, [esp_in]
+    jmp CODE_BASE
+
+back32:
+    mov [out + OUT_RSP], esp
+    mov esp, out + OUT_REGS + 9 * 4
+    pushfd
+    pushad
+    jmp pm_back
+
+pm_exc_common:
+    mov dword [out + OUT_EXC + 4], 0
+    jmp pm_back
+
+; one stub per vector, 16 bytes each
+align 16
+pm_stubs:
+%assign v 0
+%rep 32
+pm_stub_%+v:
+    mov dword [out + OUT_EXC], v
+    jmp near pm_exc_common
+    times 16 - ($ - pm_stub_%+v) nop
+%assign v v + 1
+%endrep
 
 pm_back:
     load_flat_segments
     mov esp, [saved_esp]
+    lidt [pm_idtr]
     cld
     cmp dword [out + OUT_EXC], -1
     je .ran
@@ -205,7 +277,14 @@ gdtr:
     dw 5 * 8 - 1
     dd gdt
 
+pm_idtr:
+    dw 32 * 8 - 1
+    dd pm_idt
+align 8
+pm_idt:     times 32 dq 0
+
 align 4
+run_mode:   dd 0
 mod_ptr:    dd 0
 mod_end:    dd 0
 template:   dd 0
