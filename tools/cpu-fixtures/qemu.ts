@@ -1,6 +1,6 @@
 /**
  * Runs snippets under QEMU (TCG): 16-bit ones in real mode, 32-bit ones in
- * flat protected mode at CPL 0. Builds qemu/kernel.asm (a multiboot kernel),
+ * flat protected mode at CPL 0, 64-bit ones in long mode at CPL 0. Builds qemu/kernel.asm (a multiboot kernel),
  * hands it the same batch the native runners read as a multiboot module
  * (behind a 16-byte header naming the mode), and decodes what it writes to
  * the 0xe9 debug console.
@@ -34,7 +34,7 @@ export function qemuVersion(): string {
   return execFileSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' }).split('\n')[0]!.trim();
 }
 
-export type QemuMode = 16 | 32;
+export type QemuMode = 16 | 32 | 64;
 
 export function runQemu(mode: QemuMode, specs: readonly CaseSpec[], codes: readonly Uint8Array[]): { header: RunnerHeader; results: NativeResult[] } {
   const dir = mkdtempSync(join(tmpdir(), 'xenner-qemu-'));

@@ -6,13 +6,16 @@
 ;
 ; Mode 16: every snippet runs in real mode with CS=0x1000 and
 ; DS=ES=FS=GS=SS=0x2000. Mode 32: in flat 32-bit protected mode at CPL 0
-; (CS=0x08, the rest 0x10), for what user mode may not do.
+; (CS=0x08, the rest 0x10), for what user mode may not do. Mode 64: in long
+; mode at CPL 0 (CS=0x28, the rest 0x10), the first GiB identity-mapped; the
+; cases are prepared and reported in compatibility mode (CS=0x08).
 ;
 ; The protected-mode part runs at 1 MiB; the real-mode part (and every byte
 ; it touches) is copied to RM_BASE, below 1 MiB, where real mode reaches it.
 ; Exceptions raised by a snippet land in IVT stubs that record the vector.
 
 %include "layout.inc"
+%include "gpr64.inc"
 
 %define KERNEL_BASE 0x100000
 %define RM_BASE     0x40000
@@ -23,6 +26,8 @@
 %define SNIP_DS     (MAIN_BASE >> 4)
 %define R(x)        ((x) - RM_BASE)
 %define STUB_SIZE   16
+%define PAGE_TABLES 0x70000             ; PML4, PDPT, PD: 3 pages below RM_BASE's reach
+%define CS64        0x28
 
 %macro load_flat_segments 0
     mov ax, 0x10
@@ -92,8 +97,8 @@ start:
     lidt [pm_idtr]
     ; header: magic, LOW window present, the snippet's segment values
     mov eax, [mod_ptr]
-    cmp dword [eax], 32
-    je .hdr32
+    cmp dword [eax], 16
+    jne .hdr32
     mov dword [hdr_sel + 0], SNIP_CS
     mov dword [hdr_sel + 8], SNIP_DS
     mov dword [hdr_sel + 16], SNIP_DS
@@ -103,6 +108,10 @@ start:
     jmp .hdr
 .hdr32:
     mov dword [hdr_sel + 0], 0x08
+    cmp dword [eax], 64
+    jne .cs32
+    mov dword [hdr_sel + 0], CS64
+.cs32:
     mov dword [hdr_sel + 8], 0x10
     mov dword [hdr_sel + 16], 0x10
     mov dword [hdr_sel + 24], 0x10
@@ -120,6 +129,9 @@ start:
     mov [template], eax
     add eax, MAIN_SIZE + LOW_SIZE
     mov [mod_ptr], eax
+    cmp dword [run_mode], 64
+    jne next_case
+    call enter_long_mode
 
 next_case:
     mov ebx, [mod_ptr]
@@ -154,6 +166,8 @@ next_case:
     mov edi, CODE_BASE
     mov ecx, [ebx + REC_CODE_LEN]
     rep movsb
+    cmp dword [run_mode], 64
+    je .back64
     mov byte [edi], 0xea
     cmp dword [run_mode], 32
     je .back32
@@ -163,6 +177,13 @@ next_case:
 .back32:
     mov dword [edi + 1], back32
     mov word [edi + 5], 0x08
+    jmp .appended
+.back64:
+    ; jmp [rip+0]; dq back64
+    mov word [edi], 0x25ff
+    mov dword [edi + 2], 0
+    mov dword [edi + 6], back64
+    mov dword [edi + 10], 0
 .appended:
     ; staging block (EFLAGS, POPAD block) and the stack pointer
     lea esi, [ebx + REC_STAGE]
@@ -171,12 +192,20 @@ next_case:
     rep movsb
     mov eax, [ebx + REC_RSP]
     mov [esp_in], eax
+    mov [rsp_in64], eax
+    mov eax, [ebx + REC_RSP + 4]
+    mov [rsp_in64 + 4], eax
+    mov [cur_rec], ebx
     mov dword [out + OUT_EXC], -1
     mov dword [out + OUT_EXC + 4], -1
     mov [saved_esp], esp
     cmp dword [run_mode], 32
     je .pm32
+    cmp dword [run_mode], 64
+    je .lm64
     jmp 0x18:R(to_real)
+.lm64:
+    jmp CS64:run64
 .pm32:
     mov esp, stage
     popfd
@@ -210,7 +239,8 @@ pm_stub_%+v:
 pm_back:
     load_flat_segments
     mov esp, [saved_esp]
-    lidt [pm_idtr]
+    mov eax, [cur_idtr]
+    lidt [eax]
     cld
     cmp dword [out + OUT_EXC], -1
     je .ran
@@ -220,7 +250,10 @@ pm_back:
     rep stosd
     mov dword [out + OUT_EXC + 4], 0
 .ran:
+    cmp dword [run_mode], 64
+    je .wide
     mov dword [out + OUT_RSP + 4], 0
+.wide:
     ; fixed part of the record
     mov esi, out
     mov ecx, OUT_FIXED
@@ -259,6 +292,93 @@ emit:
     pop edx
     ret
 
+; Long mode, entered once: identity-map the first GiB with 2 MiB pages,
+; enable PAE, LME and paging (this code keeps running in compatibility mode),
+; and use the 64-bit IDT from now on.
+enter_long_mode:
+    mov edi, PAGE_TABLES
+    mov ecx, 3 * 4096 / 4
+    xor eax, eax
+    rep stosd
+    mov dword [PAGE_TABLES], PAGE_TABLES + 0x1000 + 3
+    mov dword [PAGE_TABLES + 0x1000], PAGE_TABLES + 0x2000 + 3
+    xor ecx, ecx
+.pd:
+    mov eax, ecx
+    shl eax, 21
+    or eax, 0x83
+    mov [PAGE_TABLES + 0x2000 + ecx * 8], eax
+    inc ecx
+    cmp ecx, 512
+    jb .pd
+    ; 64-bit interrupt gates to the 64-bit stubs
+    xor ecx, ecx
+.gate:
+    mov eax, ecx
+    shl eax, 4
+    add eax, lm_stubs
+    mov edi, ecx
+    shl edi, 4
+    add edi, idt64
+    mov [edi], ax
+    mov word [edi + 2], CS64
+    mov word [edi + 4], 0x8e00
+    shr eax, 16
+    mov [edi + 6], ax
+    inc ecx
+    cmp ecx, 32
+    jb .gate
+    mov eax, cr4
+    or eax, 1 << 5
+    mov cr4, eax
+    mov eax, PAGE_TABLES
+    mov cr3, eax
+    mov ecx, 0xc0000080
+    rdmsr
+    or eax, 1 << 8
+    wrmsr
+    mov eax, cr0
+    or eax, 1 << 31
+    mov cr0, eax
+    mov dword [cur_idtr], idtr64
+    lidt [idtr64]
+    ret
+
+bits 64
+run64:
+    mov esp, [abs cur_rec]
+    add rsp, REC_STAGE
+    popfq
+    pop_gprs64
+    mov rsp, [abs rsp_in64]
+    jmp CODE_BASE
+
+back64:
+    mov [abs out + OUT_RSP], rsp
+    mov esp, out + OUT_REGS + 16 * 8
+    pushfq
+    push_gprs64
+to_compat:
+    ; jmp far [compat_ptr] (m16:32, no REX.W)
+    db 0xff, 0x2c, 0x25
+    dd compat_ptr
+
+lm_exc_common:
+    mov dword [abs out + OUT_EXC + 4], 0
+    jmp to_compat
+
+align 16
+lm_stubs:
+%assign v 0
+%rep 32
+lm_stub_%+v:
+    mov dword [abs out + OUT_EXC], v
+    jmp near lm_exc_common
+    times 16 - ($ - lm_stub_%+v) nop
+%assign v v + 1
+%endrep
+bits 32
+
 finish:
     mov al, 0
     out 0xf4, al
@@ -273,8 +393,9 @@ gdt:
     dq 0x00cf92000000ffff               ; 0x10 data32 flat
     dq 0x00009a040000ffff               ; 0x18 code16, base RM_BASE
     dq 0x000092000000ffff               ; 0x20 data16, base 0
+    dq 0x00af9a000000ffff               ; 0x28 code64
 gdtr:
-    dw 5 * 8 - 1
+    dw 6 * 8 - 1
     dd gdt
 
 pm_idtr:
@@ -283,7 +404,18 @@ pm_idtr:
 align 8
 pm_idt:     times 32 dq 0
 
+idtr64:
+    dw 32 * 16 - 1
+    dd idt64
+align 16
+idt64:      times 32 dq 0, 0
+compat_ptr: dd pm_back
+            dw 0x08
+
 align 4
+cur_idtr:   dd pm_idtr
+cur_rec:    dd 0
+rsp_in64:   dq 0
 run_mode:   dd 0
 mod_ptr:    dd 0
 mod_end:    dd 0
@@ -356,7 +488,7 @@ stub_%+v:
 align 4
 rm_idtr:    dw 0x3ff
             dd 0
-gdtr_rm:    dw 5 * 8 - 1
+gdtr_rm:    dw 6 * 8 - 1
             dd gdt
 seg_snip_ds: dw SNIP_DS
 seg_rm:     dw RM_SEG

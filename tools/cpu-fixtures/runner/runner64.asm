@@ -15,6 +15,7 @@
 ; The record layout is shared with tools/cpu-fixtures/native.ts: change both.
 
 %include "layout.inc"
+%include "gpr64.inc"
 
 bits 64
 default rel
@@ -171,21 +172,7 @@ next_case:
     mov [saved_rsp], rsp
     lea rsp, [rec + REC_STAGE]
     popfq
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rdi
-    pop rsi
-    pop rbp
-    pop rbx
-    pop rdx
-    pop rcx
-    pop rax
+    pop_gprs64
     mov rsp, [rec + REC_RSP]
     jmp [code_ptr]
 
@@ -194,21 +181,7 @@ after:
     mov [out + OUT_RSP], rsp
     lea rsp, [out + OUT_REGS + 16 * 8]
     pushfq
-    push rax
-    push rcx
-    push rdx
-    push rbx
-    push rbp
-    push rsi
-    push rdi
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    push_gprs64
     mov rsp, [saved_rsp]
     jmp report
 
