@@ -5,7 +5,10 @@
  * passing.
  *
  * To wire it (see README.md), replace the export below with a factory that
- * builds one CPU per mode, e.g.:
+ * builds one CPU per mode and file: 64-bit long mode, 32-bit protected mode,
+ * or real mode for mode 16, at the CPL given by the RPL of selectors.cs (real
+ * mode: the selectors are the segment values), with port I/O answered with
+ * all ones and writes dropped. For example:
  *
  *   import { createTestCpu } from '../../src/cpu/testing.js';
  *   import { GuestMemory } from '../../src/memory/guest-memory.js';
