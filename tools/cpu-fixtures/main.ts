@@ -11,6 +11,10 @@
  *
  * writes nothing: it runs each family's 16-bit cases on the host CPU and in
  * real mode under QEMU and lists where they disagree (see crosscheck.ts).
+ *
+ *   npm run fixtures:cpu -- --stats
+ *
+ * summarizes the committed fixtures (see stats.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +23,7 @@ import { encodeFixtureFile } from './format.js';
 import { crossCheck16 } from './crosscheck.js';
 import { familySpecs, generateFamily, SEED } from './generate.js';
 import { hostCpu } from './host.js';
+import { fixtureStats } from './stats.js';
 import { FAMILIES } from './families/index.js';
 
 function crossCheckMain(families: readonly string[]): number {
@@ -44,6 +49,10 @@ function crossCheckMain(families: readonly string[]): number {
 
 function main(argv: string[]): number {
   if (argv[0] === '--qemu16') return crossCheckMain(argv.slice(1));
+  if (argv[0] === '--stats') {
+    process.stdout.write(fixtureStats(join(repoRoot(), 'test', 'cpu', 'fixtures')));
+    return 0;
+  }
   const wanted = argv.length ? new Set(argv) : undefined;
   const unknown = [...(wanted ?? [])].filter((n) => !FAMILIES.some((f) => f.name === n));
   if (unknown.length) {
