@@ -1,10 +1,13 @@
 /**
- * A deliberately tiny reference CPU for the harness self-test: register and
+ * A deliberately small reference CPU for the harness self-test: register and
  * immediate forms of add or adc sbb and sub xor cmp test inc dec neg not,
- * decoded with iced-x86 and computed from the textbook flag definitions.
- * It proves three things without the real software CPU: the fixtures agree
- * with the architecture's definitions, the undefined-flag masks cover what
- * the definitions leave open, and the replay harness reports a wrong flag.
+ * the shifts and rotates, mul/imul/div/idiv, bt/bts/btr/btc, bsf bsr tzcnt
+ * lzcnt popcnt, decoded with iced-x86 and computed from the manuals' flag
+ * definitions, nothing more. It proves without the real software CPU that
+ * the fixtures agree with the architecture's definitions, that the
+ * undefined-flag masks cover exactly what the definitions leave open (a flag
+ * the model computes by definition must match the hardware), and that the
+ * replay harness reports a wrong flag.
  */
 import { Code, Decoder, DecoderOptions, Mnemonic, OpKind, Register } from 'iced-x86';
 import { regRef, type Width } from '../../tools/cpu-fixtures/spec.js';
@@ -14,7 +17,18 @@ import type { FixtureCpu, FixtureRunOutcome } from './fixture-runner.js';
 const SUPPORTED = new Set<Mnemonic>([
   Mnemonic.Add, Mnemonic.Or, Mnemonic.Adc, Mnemonic.Sbb, Mnemonic.And, Mnemonic.Sub, Mnemonic.Xor, Mnemonic.Cmp, Mnemonic.Test,
   Mnemonic.Inc, Mnemonic.Dec, Mnemonic.Neg, Mnemonic.Not,
+  Mnemonic.Shl, Mnemonic.Sal, Mnemonic.Shr, Mnemonic.Sar, Mnemonic.Rol, Mnemonic.Ror, Mnemonic.Rcl, Mnemonic.Rcr,
+  Mnemonic.Mul, Mnemonic.Imul, Mnemonic.Div, Mnemonic.Idiv,
+  Mnemonic.Bt, Mnemonic.Bts, Mnemonic.Btr, Mnemonic.Btc, Mnemonic.Bsf, Mnemonic.Bsr, Mnemonic.Tzcnt, Mnemonic.Lzcnt, Mnemonic.Popcnt,
 ]);
+
+/** Accumulator halves of a one-operand mul/div by width: [low, high] as (gpr, shift). */
+const ACC: Record<Width, [[number, bigint], [number, bigint]]> = {
+  8: [[0, 0n], [0, 8n]],
+  16: [[0, 0n], [2, 0n]],
+  32: [[0, 0n], [2, 0n]],
+  64: [[0, 0n], [2, 0n]],
+};
 
 export interface ModelOptions {
   /** Compute AF wrongly after this mnemonic (to check the harness notices, or the mask hides it). */
@@ -98,7 +112,7 @@ export class ReferenceModel implements FixtureCpu {
       for (let k = 0; k < i.opCount; k++) {
         ops.push(i.opKind(k) === OpKind.Register ? regOperand(i.opRegister(k)) : { kind: 'imm', gpr: -1, shift: 0n, width: 64, imm: i.immediate(k) });
       }
-      this.execute(i.mnemonic, ops);
+      if (!this.execute(i.mnemonic, ops)) return { kind: 'exception', vector: 0 };
       ip += BigInt(i.length);
     }
     return { kind: 'stuck', rip: ip };
@@ -133,7 +147,198 @@ export class ReferenceModel implements FixtureCpu {
     this.rflags = f;
   }
 
-  private execute(mn: Mnemonic, ops: Operand[]): void {
+  private flag(bit: number): boolean {
+    return (this.rflags & BigInt(bit)) !== 0n;
+  }
+
+  private putFlag(bit: number, on: boolean): void {
+    this.rflags = on ? this.rflags | BigInt(bit) : this.rflags & ~BigInt(bit);
+  }
+
+  /** SF, ZF and PF from a result. */
+  private szp(w: Width, r: bigint): void {
+    const m = (1n << BigInt(w)) - 1n;
+    const res = r & m;
+    this.putFlag(FLAG.SF, ((res >> BigInt(w - 1)) & 1n) === 1n);
+    this.putFlag(FLAG.ZF, res === 0n);
+    this.putFlag(FLAG.PF, parity(res));
+  }
+
+  /** Returns false when the instruction raises #DE. */
+  private execute(mn: Mnemonic, ops: Operand[]): boolean {
+    switch (mn) {
+      case Mnemonic.Shl: case Mnemonic.Sal: case Mnemonic.Shr: case Mnemonic.Sar:
+      case Mnemonic.Rol: case Mnemonic.Ror: case Mnemonic.Rcl: case Mnemonic.Rcr:
+        this.shift(mn, ops);
+        return true;
+      case Mnemonic.Mul: case Mnemonic.Imul: case Mnemonic.Div: case Mnemonic.Idiv:
+        return this.mulDiv(mn, ops);
+      case Mnemonic.Bt: case Mnemonic.Bts: case Mnemonic.Btr: case Mnemonic.Btc:
+      case Mnemonic.Bsf: case Mnemonic.Bsr: case Mnemonic.Tzcnt: case Mnemonic.Lzcnt: case Mnemonic.Popcnt:
+        this.bits(mn, ops);
+        return true;
+      default:
+        this.arith(mn, ops);
+        return true;
+    }
+  }
+
+  private shift(mn: Mnemonic, ops: Operand[]): void {
+    const dst = ops[0]!;
+    const w = dst.width;
+    const W = BigInt(w);
+    const m = (1n << W) - 1n;
+    const a = this.read(dst, w);
+    const masked = Number(this.read(ops[1]!, 8) & (w === 64 ? 63n : 31n));
+    const msb = (v: bigint): boolean => ((v >> (W - 1n)) & 1n) === 1n;
+    if (masked === 0) {
+      this.write(dst, a);
+      return;
+    }
+    const c = BigInt(masked);
+    let r = a;
+    switch (mn) {
+      case Mnemonic.Shl: case Mnemonic.Sal:
+        r = (a << c) & m;
+        this.putFlag(FLAG.CF, c <= W && ((a >> (W - c)) & 1n) === 1n);
+        this.putFlag(FLAG.OF, msb(r) !== this.flag(FLAG.CF));
+        this.szp(w, r);
+        break;
+      case Mnemonic.Shr:
+        r = a >> c;
+        this.putFlag(FLAG.CF, ((a >> (c - 1n)) & 1n) === 1n);
+        this.putFlag(FLAG.OF, msb(a));
+        this.szp(w, r);
+        break;
+      case Mnemonic.Sar: {
+        const s = BigInt.asIntN(w, a);
+        r = (s >> c) & m;
+        this.putFlag(FLAG.CF, ((s >> (c - 1n)) & 1n) === 1n);
+        this.putFlag(FLAG.OF, false);
+        this.szp(w, r);
+        break;
+      }
+      case Mnemonic.Rol: {
+        const k = c % W;
+        r = ((a << k) | (a >> ((W - k) % W))) & m;
+        this.putFlag(FLAG.CF, (r & 1n) === 1n);
+        this.putFlag(FLAG.OF, msb(r) !== this.flag(FLAG.CF));
+        break;
+      }
+      case Mnemonic.Ror: {
+        const k = c % W;
+        r = ((a >> k) | (a << ((W - k) % W))) & m;
+        this.putFlag(FLAG.CF, msb(r));
+        this.putFlag(FLAG.OF, msb(r) !== (((r >> (W - 2n)) & 1n) === 1n));
+        break;
+      }
+      case Mnemonic.Rcl: case Mnemonic.Rcr: {
+        // rotate the w+1-bit value CF:dest
+        const k = w === 8 ? c % 9n : w === 16 ? c % 17n : c;
+        const cfIn = this.flag(FLAG.CF) ? 1n : 0n;
+        const wide = (cfIn << W) | a;
+        const M = (1n << (W + 1n)) - 1n;
+        const rot = mn === Mnemonic.Rcl ? ((wide << k) | (wide >> ((W + 1n - k) % (W + 1n)))) & M : ((wide >> k) | (wide << ((W + 1n - k) % (W + 1n)))) & M;
+        r = rot & m;
+        if (mn === Mnemonic.Rcr) this.putFlag(FLAG.OF, msb(a) !== (cfIn === 1n));
+        this.putFlag(FLAG.CF, ((rot >> W) & 1n) === 1n);
+        if (mn === Mnemonic.Rcl) this.putFlag(FLAG.OF, msb(r) !== this.flag(FLAG.CF));
+        break;
+      }
+    }
+    this.write(dst, r);
+  }
+
+  private accRead(w: Width, half: 0 | 1): bigint {
+    const [g, sh] = ACC[w][half];
+    return (this.regs[g]! >> sh) & ((1n << BigInt(w)) - 1n);
+  }
+
+  private accWrite(w: Width, half: 0 | 1, v: bigint): void {
+    const [g, sh] = ACC[w][half];
+    this.write({ kind: 'reg', gpr: g, shift: sh, width: w, imm: 0n }, v);
+  }
+
+  private mulDiv(mn: Mnemonic, ops: Operand[]): boolean {
+    const w = ops[0]!.width;
+    const W = BigInt(w);
+    const m = (1n << W) - 1n;
+    const signed = mn === Mnemonic.Imul || mn === Mnemonic.Idiv;
+    const val = (v: bigint): bigint => (signed ? BigInt.asIntN(w, v) : v);
+    if (mn === Mnemonic.Imul && ops.length > 1) {
+      // imul r, r/m[, imm]: the truncated product; CF=OF when it does not fit
+      const x = BigInt.asIntN(w, this.read(ops[ops.length === 3 ? 1 : 0]!, w));
+      const y = BigInt.asIntN(w, this.read(ops[ops.length === 3 ? 2 : 1]!, w));
+      const p = x * y;
+      const fits = BigInt.asIntN(w, p) === p;
+      this.putFlag(FLAG.CF, !fits);
+      this.putFlag(FLAG.OF, !fits);
+      this.write(ops[0]!, p & m);
+      return true;
+    }
+    const src = val(this.read(ops[0]!, w));
+    if (mn === Mnemonic.Mul || mn === Mnemonic.Imul) {
+      const p = val(this.accRead(w, 0)) * src;
+      const lo = p & m;
+      const hi = (p >> W) & m;
+      const fits = signed ? BigInt.asIntN(w, lo) === p : hi === 0n;
+      this.putFlag(FLAG.CF, !fits);
+      this.putFlag(FLAG.OF, !fits);
+      if (w === 8) {
+        this.write({ kind: 'reg', gpr: 0, shift: 0n, width: 16, imm: 0n }, p & 0xffffn);
+      } else {
+        this.accWrite(w, 0, lo);
+        this.accWrite(w, 1, hi);
+      }
+      return true;
+    }
+    const dividend = w === 8 ? val16(this.regs[0]! & 0xffffn, signed) : joinHalves(this.accRead(w, 1), this.accRead(w, 0), W, signed);
+    if (src === 0n) return false;
+    const q = dividend / src; // BigInt division truncates toward zero, like idiv
+    const rem = dividend - q * src;
+    if (signed ? BigInt.asIntN(w, q) !== q : q > m) return false;
+    this.accWrite(w, 0, q & m);
+    this.accWrite(w, 1, rem & m);
+    return true;
+  }
+
+  private bits(mn: Mnemonic, ops: Operand[]): void {
+    const dst = ops[0]!;
+    const w = dst.width;
+    const W = BigInt(w);
+    const a = this.read(dst, w);
+    const b = this.read(ops[1]!, w);
+    switch (mn) {
+      case Mnemonic.Bt: case Mnemonic.Bts: case Mnemonic.Btr: case Mnemonic.Btc: {
+        const bit = 1n << (b & (W - 1n));
+        this.putFlag(FLAG.CF, (a & bit) !== 0n);
+        if (mn === Mnemonic.Bts) this.write(dst, a | bit);
+        if (mn === Mnemonic.Btr) this.write(dst, a & ~bit);
+        if (mn === Mnemonic.Btc) this.write(dst, a ^ bit);
+        return;
+      }
+      case Mnemonic.Bsf: case Mnemonic.Bsr:
+        this.putFlag(FLAG.ZF, b === 0n);
+        if (b !== 0n) this.write(dst, BigInt(mn === Mnemonic.Bsf ? lowestBit(b) : b.toString(2).length - 1));
+        return;
+      case Mnemonic.Tzcnt: case Mnemonic.Lzcnt: {
+        const n = b === 0n ? W : BigInt(mn === Mnemonic.Tzcnt ? lowestBit(b) : w - b.toString(2).length);
+        this.putFlag(FLAG.CF, b === 0n);
+        this.putFlag(FLAG.ZF, n === 0n);
+        this.write(dst, n);
+        return;
+      }
+      case Mnemonic.Popcnt: {
+        const n = BigInt([...b.toString(2)].filter((x) => x === '1').length);
+        for (const f of [FLAG.CF, FLAG.OF, FLAG.SF, FLAG.AF, FLAG.PF]) this.putFlag(f, false);
+        this.putFlag(FLAG.ZF, b === 0n);
+        this.write(dst, n);
+        return;
+      }
+    }
+  }
+
+  private arith(mn: Mnemonic, ops: Operand[]): void {
     const dst = ops[0]!;
     const w = dst.width;
     const m = (1n << BigInt(w)) - 1n;
@@ -181,4 +386,19 @@ export class ReferenceModel implements FixtureCpu {
       default: throw new Error(`reference model: unsupported ${Mnemonic[mn]}`);
     }
   }
+}
+
+function lowestBit(v: bigint): number {
+  let n = 0;
+  while (((v >> BigInt(n)) & 1n) === 0n) n++;
+  return n;
+}
+
+function val16(v: bigint, signed: boolean): bigint {
+  return signed ? BigInt.asIntN(16, v) : v;
+}
+
+function joinHalves(hi: bigint, lo: bigint, W: bigint, signed: boolean): bigint {
+  const v = (hi << W) | lo;
+  return signed ? BigInt.asIntN(Number(W) * 2, v) : v;
 }
