@@ -98,7 +98,7 @@ describe('fixture files', () => {
 
 describe('replay harness against a reference model', () => {
   const supported = (mode: Mode, code: string): boolean => modelSupports(mode, hexToBytes(code));
-  const modelled = ['alu', 'unary', 'shift', 'muldiv', 'bits'].map((n) => byFamily.get(n)!);
+  const modelled = ['alu', 'unary', 'shift', 'muldiv', 'bits', 'cond', 'bcd'].map((n) => byFamily.get(n)!);
 
   // A flag the manuals define must come out of the model exactly as the hardware
   // recorded it: a mismatch is a wrong mask (or a wrong model), never noise.

@@ -2,14 +2,15 @@
  * A deliberately small reference CPU for the harness self-test: register and
  * immediate forms of add or adc sbb and sub xor cmp test inc dec neg not,
  * the shifts and rotates, mul/imul/div/idiv, bt/bts/btr/btc, bsf bsr tzcnt
- * lzcnt popcnt, decoded with iced-x86 and computed from the manuals' flag
+ * lzcnt popcnt, cmovcc/setcc, and the decimal adjustments (daa das aaa aas
+ * aam aad), decoded with iced-x86 and computed from the manuals' flag
  * definitions, nothing more. It proves without the real software CPU that
  * the fixtures agree with the architecture's definitions, that the
  * undefined-flag masks cover exactly what the definitions leave open (a flag
  * the model computes by definition must match the hardware), and that the
  * replay harness reports a wrong flag.
  */
-import { Code, Decoder, DecoderOptions, Mnemonic, OpKind, Register } from 'iced-x86';
+import { Code, ConditionCode, Decoder, DecoderOptions, Mnemonic, OpKind, Register } from 'iced-x86';
 import { regRef, type Width } from '../../tools/cpu-fixtures/spec.js';
 import { CODE_BASE, codeBase, FLAG, GPRS, type Mode } from '../../tools/cpu-fixtures/layout.js';
 import type { FixtureCpu, FixtureRunOutcome } from './fixture-runner.js';
@@ -20,7 +21,13 @@ const SUPPORTED = new Set<Mnemonic>([
   Mnemonic.Shl, Mnemonic.Sal, Mnemonic.Shr, Mnemonic.Sar, Mnemonic.Rol, Mnemonic.Ror, Mnemonic.Rcl, Mnemonic.Rcr,
   Mnemonic.Mul, Mnemonic.Imul, Mnemonic.Div, Mnemonic.Idiv,
   Mnemonic.Bt, Mnemonic.Bts, Mnemonic.Btr, Mnemonic.Btc, Mnemonic.Bsf, Mnemonic.Bsr, Mnemonic.Tzcnt, Mnemonic.Lzcnt, Mnemonic.Popcnt,
+  Mnemonic.Daa, Mnemonic.Das, Mnemonic.Aaa, Mnemonic.Aas, Mnemonic.Aam, Mnemonic.Aad,
+  Mnemonic.Cmova, Mnemonic.Cmovae, Mnemonic.Cmovb, Mnemonic.Cmovbe, Mnemonic.Cmove, Mnemonic.Cmovg, Mnemonic.Cmovge, Mnemonic.Cmovl,
+  Mnemonic.Cmovle, Mnemonic.Cmovne, Mnemonic.Cmovno, Mnemonic.Cmovnp, Mnemonic.Cmovns, Mnemonic.Cmovo, Mnemonic.Cmovp, Mnemonic.Cmovs,
+  Mnemonic.Seta, Mnemonic.Setae, Mnemonic.Setb, Mnemonic.Setbe, Mnemonic.Sete, Mnemonic.Setg, Mnemonic.Setge, Mnemonic.Setl,
+  Mnemonic.Setle, Mnemonic.Setne, Mnemonic.Setno, Mnemonic.Setnp, Mnemonic.Setns, Mnemonic.Seto, Mnemonic.Setp, Mnemonic.Sets,
 ]);
+const BCD = new Set<Mnemonic>([Mnemonic.Daa, Mnemonic.Das, Mnemonic.Aaa, Mnemonic.Aas, Mnemonic.Aam, Mnemonic.Aad]);
 
 /** Accumulator halves of a one-operand mul/div by width: [low, high] as (gpr, shift). */
 const ACC: Record<Width, [[number, bigint], [number, bigint]]> = {
@@ -112,7 +119,10 @@ export class ReferenceModel implements FixtureCpu {
       for (let k = 0; k < i.opCount; k++) {
         ops.push(i.opKind(k) === OpKind.Register ? regOperand(i.opRegister(k)) : { kind: 'imm', gpr: -1, shift: 0n, width: 64, imm: i.immediate(k) });
       }
-      if (!this.execute(i.mnemonic, ops)) return { kind: 'exception', vector: 0 };
+      if (i.conditionCode !== ConditionCode.None) this.conditional(i.mnemonic, i.conditionCode, ops);
+      else if (BCD.has(i.mnemonic)) {
+        if (!this.decimal(i.mnemonic, ops[0] ? this.read(ops[0], 8) : 10n)) return { kind: 'exception', vector: 0 };
+      } else if (!this.execute(i.mnemonic, ops)) return { kind: 'exception', vector: 0 };
       ip += BigInt(i.length);
     }
     return { kind: 'stuck', rip: ip };
@@ -181,6 +191,98 @@ export class ReferenceModel implements FixtureCpu {
         this.arith(mn, ops);
         return true;
     }
+  }
+
+  private holds(cc: ConditionCode): boolean {
+    const cf = this.flag(FLAG.CF);
+    const zf = this.flag(FLAG.ZF);
+    const sf = this.flag(FLAG.SF);
+    const of = this.flag(FLAG.OF);
+    const pf = this.flag(FLAG.PF);
+    switch (cc) {
+      case ConditionCode.o: return of;
+      case ConditionCode.no: return !of;
+      case ConditionCode.b: return cf;
+      case ConditionCode.ae: return !cf;
+      case ConditionCode.e: return zf;
+      case ConditionCode.ne: return !zf;
+      case ConditionCode.be: return cf || zf;
+      case ConditionCode.a: return !cf && !zf;
+      case ConditionCode.s: return sf;
+      case ConditionCode.ns: return !sf;
+      case ConditionCode.p: return pf;
+      case ConditionCode.np: return !pf;
+      case ConditionCode.l: return sf !== of;
+      case ConditionCode.ge: return sf === of;
+      case ConditionCode.le: return zf || sf !== of;
+      case ConditionCode.g: return !zf && sf === of;
+      default: throw new Error(`reference model: condition ${cc}`);
+    }
+  }
+
+  /** cmovcc (a 32-bit destination is written, so zero-extended, even when false) and setcc. */
+  private conditional(mn: Mnemonic, cc: ConditionCode, ops: Operand[]): void {
+    const dst = ops[0]!;
+    const taken = this.holds(cc);
+    if (Mnemonic[mn]!.startsWith('Set')) this.write(dst, taken ? 1n : 0n);
+    else this.write(dst, this.read(taken ? ops[1]! : dst, dst.width));
+  }
+
+  /** daa das aaa aas aam aad on AL/AH; false when aam divides by zero. */
+  private decimal(mn: Mnemonic, base: bigint): boolean {
+    let al = this.regs[0]! & 0xffn;
+    let ah = (this.regs[0]! >> 8n) & 0xffn;
+    const af = this.flag(FLAG.AF);
+    const cf = this.flag(FLAG.CF);
+    switch (mn) {
+      case Mnemonic.Daa: case Mnemonic.Das: {
+        const old = al;
+        const sign = mn === Mnemonic.Daa ? 1n : -1n;
+        let carry = false;
+        if ((al & 0xfn) > 9n || af) {
+          const v = al + sign * 6n;
+          carry = v < 0n || v > 0xffn;
+          al = v & 0xffn;
+          this.putFlag(FLAG.AF, true);
+        } else this.putFlag(FLAG.AF, false);
+        if (old > 0x99n || cf) {
+          al = (al + sign * 0x60n) & 0xffn;
+          this.putFlag(FLAG.CF, true);
+        } else {
+          // only a borrow from the low adjustment can be left here (DAS); DAA cannot carry below 0x9a
+          this.putFlag(FLAG.CF, carry);
+        }
+        this.szp(8, al);
+        break;
+      }
+      case Mnemonic.Aaa: case Mnemonic.Aas: {
+        if ((al & 0xfn) > 9n || af) {
+          const ax = ((ah << 8n) | al) + (mn === Mnemonic.Aaa ? 0x106n : -0x106n);
+          ah = (ax >> 8n) & 0xffn;
+          al = ax & 0xffn;
+          this.putFlag(FLAG.AF, true);
+          this.putFlag(FLAG.CF, true);
+        } else {
+          this.putFlag(FLAG.AF, false);
+          this.putFlag(FLAG.CF, false);
+        }
+        al &= 0xfn;
+        break;
+      }
+      case Mnemonic.Aam:
+        if (base === 0n) return false;
+        ah = al / base;
+        al = al % base;
+        this.szp(8, al);
+        break;
+      case Mnemonic.Aad:
+        al = (al + ah * base) & 0xffn;
+        ah = 0n;
+        this.szp(8, al);
+        break;
+    }
+    this.regs[0] = (this.regs[0]! & ~0xffffn) | (ah << 8n) | al;
+    return true;
   }
 
   private shift(mn: Mnemonic, ops: Operand[]): void {
