@@ -28,7 +28,7 @@ export const alu: Family = {
       const undef = LOGIC.has(op) ? AF : 0;
       for (const w of widthsOf(mode)) {
         const kw = SIZE_KW[w];
-        const ps = pairs(w, rng, 10);
+        const ps = pairs(w, rng, 24);
         const status = (i: number): number => (USES_CF.has(op) ? (rng.status() & ~1) | (i & 1) : rng.status());
         // register, register (both carries for adc/sbb on the edge pairs)
         const cases = USES_CF.has(op) ? [...ps, ...ps.slice(0, 36)] : ps;

@@ -56,7 +56,7 @@ export const bits: Family = {
     for (const [op, undef, available] of scans) {
       if (!available) continue;
       for (const w of wide) {
-        const values: bigint[] = [0n, ...edges(w), ...Array.from({ length: 12 }, () => rng.value(w))];
+        const values: bigint[] = [0n, ...edges(w), ...Array.from({ length: 24 }, () => rng.value(w))];
         for (const v of values) {
           const [d, s] = twoRegs(mode, w, k++);
           const c = new Case(mode, `${op} r${w}, r${w}`, `${op} ${d}, ${s}`).set(s, v).flags(rng.status()).undefined(undef);

@@ -63,7 +63,7 @@ export const muldiv: Family = {
       const [lo, hi] = ACC[w];
       const kw = SIZE_KW[w];
       for (const op of ['mul', 'imul'] as const) {
-        for (const [a, b] of pairs(w, rng, 14)) {
+        for (const [a, b] of pairs(w, rng, 30)) {
           const s = divisorReg(mode, w, k++);
           out.push(new Case(mode, `${op} r${w}`, `${op} ${s}`).set(lo, a).set(s, b).flags(rng.status()).undefined(MUL_UNDEF).spec());
         }
@@ -73,7 +73,7 @@ export const muldiv: Family = {
         }
       }
       if (w !== 8) {
-        for (const [a, b] of pairs(w, rng, 10)) {
+        for (const [a, b] of pairs(w, rng, 20)) {
           const [d, s] = twoRegs(mode, w, k++);
           out.push(new Case(mode, `imul r${w}, r${w}`, `imul ${d}, ${s}`).set(d, a).set(s, b).flags(rng.status()).undefined(MUL_UNDEF).spec());
         }

@@ -44,7 +44,7 @@ export const shift: Family = {
     let k = 0;
     for (const op of OPS) {
       for (const w of widthsOf(mode)) {
-        const vals = (): bigint[] => [rng.pick(edges(w)), rng.value(w), rng.value(w)];
+        const vals = (): bigint[] => [rng.pick(edges(w)), rng.value(w), rng.value(w), rng.value(w)];
         const cnt = counts(w);
         for (const form of ['one', 'cl', 'imm'] as const) {
           for (const count of form === 'one' ? [1, 1, 1, 1] : cnt) {

@@ -17,7 +17,7 @@ export const unary: Family = {
     let k = 0;
     for (const op of OPS) {
       for (const w of widthsOf(mode)) {
-        const values = [...edges(w), ...Array.from({ length: 6 }, () => rng.value(w))];
+        const values = [...edges(w), ...Array.from({ length: 14 }, () => rng.value(w))];
         for (const v of values) {
           const r = oneReg(mode, w, k++);
           out.push(new Case(mode, `${op} r${w}`, `${op} ${r}`).set(r, v).flags(rng.status()).spec());
