@@ -24,30 +24,28 @@ interface Division {
   d: bigint;
 }
 
-/** Dividends with a known quotient and remainder, so edge quotients occur. */
+/**
+ * Dividends built from a chosen quotient q and remainder r (|r| < |d|, with
+ * the dividend's sign, since idiv truncates toward zero), so the largest and
+ * smallest quotients that fit, and zero, are all exercised without #DE.
+ */
 function exactDivisions(w: Width, signed: boolean, rng: Rng): Division[] {
-  const out: Division[] = [];
   const W = BigInt(w);
-  const full = (v: bigint): Division => ({ hi: (v >> W) & mask(w), lo: v & mask(w), d: 0n });
   const max = signed ? (1n << (W - 1n)) - 1n : mask(w);
   const min = signed ? -(1n << (W - 1n)) : 0n;
   const divisors = signed ? [1n, -1n, 2n, -2n, 3n, 7n, -10n, max, min] : [1n, 2n, 3n, 10n, max, max - 1n];
-  for (let i = 0; i < 12; i++) divisors.push(signed ? BigInt.asIntN(w, rng.value(w)) : rng.value(w) || 1n);
-  for (const d of divisors) {
-    if (d === 0n) continue;
-    for (const qWanted of [max, min, 0n, 1n, -1n, rng.value(w)]) {
-      let q = signed ? BigInt.asIntN(w, qWanted) : qWanted & mask(w);
-      if (!signed && q < 0n) q = 0n;
-      const absD = d < 0n ? -d : d;
-      let r = rng.value(w) % absD;
-      const n = q * d + r * (q * d < 0n ? -1n : 1n);
-      // keep the remainder's sign equal to the dividend's (idiv truncates)
-      if (signed && ((n < 0n) !== (q * d < 0n)) && r !== 0n) r = 0n;
-      const dividend = signed ? q * d + (q * d < 0n ? -r : r) : n;
-      if (dividend < 0n && !signed) continue;
-      const limit = 1n << (2n * W);
+  for (let i = 0; i < 12; i++) divisors.push(signed ? BigInt.asIntN(w, rng.value(w)) : rng.value(w));
+  const limit = 1n << (2n * W);
+  const out: Division[] = [];
+  for (const d of divisors.filter((x) => x !== 0n)) {
+    const absD = d < 0n ? -d : d;
+    const random = signed ? BigInt.asIntN(w, rng.value(w)) : rng.value(w);
+    for (const q of [max, min, 0n, 1n, signed ? -1n : 2n, random]) {
+      const product = q * d;
+      const r = rng.value(w) % absD;
+      const dividend = product < 0n ? product - r : product + r;
       const v = ((dividend % limit) + limit) % limit;
-      out.push({ ...full(v), d: d & mask(w) });
+      out.push({ hi: v >> W, lo: v & mask(w), d: d & mask(w) });
     }
   }
   return out;

@@ -24,6 +24,10 @@ function bytesAt(addr: number, n: number): Uint8Array {
   return Uint8Array.from({ length: n }, (_, i) => patternByte(addr + i));
 }
 
+function littleEndian(v: bigint, n: number): Uint8Array {
+  return Uint8Array.from({ length: n }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
+}
+
 export const string: Family = {
   name: 'string',
   covers: 'movs cmps scas lods stos: b/w/d/q, rep/repe/repne, every user-mode address size, DF 0/1, segment override',
@@ -51,37 +55,24 @@ export const string: Family = {
                 c.set(wreg('si'), high | (BigInt(src) - base)).set(wreg('di'), high | (BigInt(dst) - base));
                 c.set(wreg('cx'), (prefix ? high : rng.bits(32)) | BigInt(count));
                 c.set(ACC[w], rng.bits(w));
-                // the elements the instruction may touch, in the direction it walks
-                const span = (count || 1) * n;
-                const lo = (p: number): number => (df ? p - span + n : p);
-                const stop = rng.below(Math.max(count, 1) + 1); // where repe/repne should end
-                if (op === 'cmps') {
-                  const copy = bytesAt(lo(src), span);
-                  // dst equals src except at element `stop` (walk order)
-                  const idx = df ? count - 1 - stop : stop;
-                  if (stop < count && idx >= 0) copy[idx * n] = copy[idx * n]! ^ 0x5a;
-                  c.storeBytes(lo(dst), prefix === 'repne ' ? bytesAt(lo(dst), span) : copy);
-                  if (prefix === 'repne ') {
-                    // make element `stop` equal so repne ends there
-                    const e = bytesAt(lo(src), span).slice(0, span);
-                    const fill = bytesAt(lo(dst), span);
-                    const k = df ? Math.max(count, 1) - 1 - stop : stop;
-                    if (stop < count) fill.set(e.subarray(k * n, k * n + n), k * n);
-                    c.mem.pop();
-                    c.storeBytes(lo(dst), fill);
-                  }
-                }
-                if (op === 'scas') {
-                  const v = rng.bits(w);
-                  c.set(ACC[w], v);
-                  const fill = bytesAt(lo(dst), span);
-                  const elems = count || 1;
+                if (op === 'cmps' || op === 'scas') {
+                  // the elements rDI walks over, set so that repe/repne end at element `stop`
+                  // (none when stop == count): equal elements for repe, unequal for repne
+                  const elems = Math.max(count, 1);
+                  const stop = rng.below(elems + 1);
+                  const value = rng.bits(w);
+                  if (op === 'scas') c.set(ACC[w], value);
+                  const lo = df ? dst - (elems - 1) * n : dst;
+                  const fill = new Uint8Array(elems * n);
                   for (let e = 0; e < elems; e++) {
-                    const k = df ? elems - 1 - e : e;
-                    const equal = prefix === 'repne ' ? e === stop : e !== stop;
-                    for (let b = 0; b < n; b++) fill[k * n + b] = equal ? Number((v >> BigInt(8 * b)) & 0xffn) : patternByte(lo(dst) + k * n + b) ^ (b === 0 ? 0x33 : 0);
+                    const at = (df ? dst - e * n : dst + e * n) - lo;
+                    const same = prefix === 'repne ' ? e === stop : e !== stop;
+                    // what rSI's element (cmps) or the accumulator (scas) holds
+                    const want = op === 'cmps' ? bytesAt(df ? src - e * n : src + e * n, n) : littleEndian(value, n);
+                    if (!same) want[0] = want[0]! ^ 0x5a;
+                    fill.set(want, at);
                   }
-                  c.storeBytes(lo(dst), fill);
+                  c.storeBytes(lo, fill);
                 }
                 out.push(c.spec());
               }
