@@ -6,7 +6,7 @@
  */
 import { Case, type CaseSpec, mask, widthsOf } from '../spec.js';
 import { imm, pairs } from '../values.js';
-import { AF, DATA_PTR, type Family, type GenContext, memRef, SIZE_KW, twoRegs } from './common.js';
+import { AF, CF, DATA_PTR, type Family, type GenContext, memRef, SIZE_KW, twoRegs } from './common.js';
 
 const OPS = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp', 'test'] as const;
 type Op = (typeof OPS)[number];
@@ -29,12 +29,13 @@ export const alu: Family = {
       for (const w of widthsOf(mode)) {
         const kw = SIZE_KW[w];
         const ps = pairs(w, rng, 24);
-        const status = (i: number): number => (USES_CF.has(op) ? (rng.status() & ~1) | (i & 1) : rng.status());
-        // register, register (both carries for adc/sbb on the edge pairs)
-        const cases = USES_CF.has(op) ? [...ps, ...ps.slice(0, 36)] : ps;
-        cases.forEach(([a, b], i) => {
+        // input flags: adc/sbb get the carry asked for, the others random status flags
+        const status = (carry: number): number => (USES_CF.has(op) ? (rng.status() & ~CF) | (carry & 1) : rng.status());
+        // register, register; for adc/sbb every edge pair once more with a carry in
+        const withCarry = USES_CF.has(op) ? ps.slice(0, 36) : [];
+        [...ps.map((p) => [...p, 0] as const), ...withCarry.map((p) => [...p, 1] as const)].forEach(([a, b, carry]) => {
           const [d, s] = twoRegs(mode, w, k++);
-          const c = new Case(mode, `${op} r${w}, r${w}`, `${op} ${d}, ${s}`).set(d, a).set(s, b).flags(status(i < ps.length ? 0 : 1));
+          const c = new Case(mode, `${op} r${w}, r${w}`, `${op} ${d}, ${s}`).set(d, a).set(s, b).flags(status(carry));
           out.push(c.undefined(undef).spec());
         });
         // same register on both sides (xor eax, eax and friends)

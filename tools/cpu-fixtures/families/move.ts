@@ -105,7 +105,7 @@ export const move: Family = {
     }
     // xlat
     // (a16 xlat in 32-bit code would need a table below 64 KiB: not generated)
-    for (const a of mode === 32 ? [''] : ['', mode === 64 ? 'a32 ' : 'a32 ']) {
+    for (const a of mode === 32 ? [''] : ['', 'a32 ']) {
       for (let i = 0; i < 4; i++) {
         const c = new Case(mode, `${a}xlatb`, `${a}xlatb`).set(mode === 64 ? 'rbx' : 'ebx', offsetOf(mode, DATA_PTR)).set('al', rng.bits(8));
         if (a && mode === 64) c.set('rbx', BigInt(DATA_PTR) | 0xff00000000n);

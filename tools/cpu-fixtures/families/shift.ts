@@ -4,7 +4,7 @@
  * width-1, width, width+1 and beyond the count mask; shld and shrd by CL
  * and imm8. Which flags are undefined depends on the masked count.
  */
-import { Case, type CaseSpec, mask, type Width, widthsOf } from '../spec.js';
+import { Case, type CaseSpec, mask, regRef, type Width, widthsOf } from '../spec.js';
 import { edges } from '../values.js';
 import type { Mode } from '../layout.js';
 import { AF, ALL_STATUS, CF, DATA_PTR, type Family, type GenContext, memRef, OF, opPrefix, SIZE_KW, twoRegs } from './common.js';
@@ -50,7 +50,8 @@ export const shift: Family = {
           for (const count of form === 'one' ? [1, 1, 1, 1] : cnt) {
             for (const v of form === 'one' ? [rng.pick(edges(w))] : vals()) {
               const u = shiftUndefined(op, w, count);
-              const dst = form === 'cl' ? twoRegs(mode, w, k++).find((r) => !/^(cl|cx|ecx|rcx|ch)$/.test(r)) ?? 'bl' : twoRegs(mode, w, k++)[0];
+              // the destination may not be the count register
+              const dst = twoRegs(mode, w, k++).find((r) => form !== 'cl' || regRef(r).gpr !== 'rcx')!;
               const useAlias = op === 'sal';
               const regName = useAlias ? ({ 8: 'bl', 16: 'bx', 32: 'ebx', 64: 'rbx' } as const)[w] : dst;
               const src = form === 'one' ? '1' : form === 'cl' ? 'cl' : String(count);
