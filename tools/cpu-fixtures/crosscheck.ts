@@ -1,13 +1,15 @@
 /**
- * Compares the 16-bit fixtures recorded on the host CPU (16-bit protected
- * mode) with the same snippets run in real mode under QEMU: registers, flags
- * outside the undefined mask, memory, and exception vectors. Agreement shows
- * the fixtures can be replayed in real mode; a disagreement is listed (where
- * QEMU and the CPU differ, the CPU wins, but a difference in a case that
- * does not depend on the mode would point at a fixture that is not portable).
+ * Runs a family's cases on the host CPU and under QEMU and compares
+ * registers, flags outside the undefined mask, memory, and exception vectors.
+ *
+ * 16-bit: the host CPU runs them in 16-bit protected mode, QEMU in real mode;
+ * agreement shows the fixtures can be replayed in real mode. 32/64-bit: QEMU
+ * runs them at CPL 0 with other selectors, so privileged instructions,
+ * segment values and far transfers differ by design; the rest is a second
+ * opinion on the fixtures. Where QEMU and the CPU differ, the CPU wins.
  */
 import { assembleSnippets } from './assemble.js';
-import { gprsOf } from './layout.js';
+import { gprsOf, type Mode } from './layout.js';
 import type { NativeResult } from './native.js';
 import { runNative } from './native.js';
 import { runQemu } from './qemu.js';
@@ -18,13 +20,13 @@ export interface CrossCheck {
   differences: string[];
 }
 
-function differs(spec: CaseSpec, cpu: NativeResult, qemu: NativeResult): string | undefined {
+function differs(mode: Mode, spec: CaseSpec, cpu: NativeResult, qemu: NativeResult): string | undefined {
   const label = `${spec.name}: ${spec.asm.replace(/\n/g, '; ')}`;
   if (cpu.exc !== undefined || qemu.exc !== undefined) {
-    // a real-mode exception also writes its frame to the stack: compare vectors only
+    // an exception under QEMU also writes its frame to the stack: compare vectors only
     return cpu.exc === qemu.exc ? undefined : `${label}: exception ${cpu.exc ?? 'none'} on the CPU, ${qemu.exc ?? 'none'} under QEMU`;
   }
-  for (const g of gprsOf(16)) {
+  for (const g of gprsOf(mode)) {
     if (spec.undefRegs.includes(g)) continue;
     if (cpu.regs[g] !== qemu.regs[g]) return `${label}: ${g} 0x${cpu.regs[g].toString(16)} on the CPU, 0x${qemu.regs[g].toString(16)} under QEMU`;
   }
@@ -37,13 +39,13 @@ function differs(spec: CaseSpec, cpu: NativeResult, qemu: NativeResult): string 
   return undefined;
 }
 
-export function crossCheck16(specs: CaseSpec[]): CrossCheck {
-  const codes = assembleSnippets(16, specs.map((s) => s.asm));
-  const cpu = runNative(16, specs, codes).results;
-  const qemu = runQemu(16, specs, codes).results;
+export function crossCheck(mode: Mode, specs: CaseSpec[]): CrossCheck {
+  const codes = assembleSnippets(mode, specs.map((s) => s.asm));
+  const cpu = runNative(mode, specs, codes).results;
+  const qemu = runQemu(mode, specs, codes).results;
   const differences: string[] = [];
   specs.forEach((s, i) => {
-    const d = differs(s, cpu[i]!, qemu[i]!);
+    const d = differs(mode, s, cpu[i]!, qemu[i]!);
     if (d) differences.push(d);
   });
   return { cases: specs.length, differences };

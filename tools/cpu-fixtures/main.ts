@@ -7,10 +7,11 @@
  * per-family counts and timings. Needs nasm, ld and a Linux x86-64 kernel
  * that runs 32-bit programs.
  *
- *   npm run fixtures:cpu -- --qemu16 [FAMILY...]
+ *   npm run fixtures:cpu -- --qemu16|--qemu32|--qemu64 [FAMILY...]
  *
- * writes nothing: it runs each family's 16-bit cases on the host CPU and in
- * real mode under QEMU and lists where they disagree (see crosscheck.ts).
+ * writes nothing: it runs each family's cases of that mode on the host CPU
+ * and under QEMU (real mode for 16, CPL 0 for 32/64) and lists where they
+ * disagree (see crosscheck.ts).
  *
  *   npm run fixtures:cpu -- --stats
  *
@@ -20,13 +21,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../repo-root.js';
 import { encodeFixtureFile } from './format.js';
-import { crossCheck16 } from './crosscheck.js';
+import { crossCheck } from './crosscheck.js';
+import type { Mode } from './layout.js';
 import { familySpecs, generateFamily, SEED } from './generate.js';
 import { hostCpu } from './host.js';
 import { fixtureStats } from './stats.js';
 import { FAMILIES } from './families/index.js';
 
-function crossCheckMain(families: readonly string[]): number {
+function crossCheckMain(mode: Mode, families: readonly string[]): number {
   const host = hostCpu();
   let total = 0;
   let bad = 0;
@@ -34,21 +36,23 @@ function crossCheckMain(families: readonly string[]): number {
     if (families.length && !families.includes(family.name)) continue;
     // families recorded under QEMU have nothing native to compare with
     if (family.reference) continue;
-    const specs = familySpecs(family, 16, new Set(host.info.features));
+    // at CPL 0 the privileged cases would run (hlt would never return)
+    const specs = familySpecs(family, mode, new Set(host.info.features)).filter((s) => mode === 16 || !s.name.includes('at CPL 3'));
     if (!specs.length) continue;
     const t = performance.now();
-    const { cases, differences } = crossCheck16(specs);
+    const { cases, differences } = crossCheck(mode, specs);
     total += cases;
     bad += differences.length;
     process.stdout.write(`${family.name.padEnd(10)} ${String(cases).padStart(5)} cases  ${String(differences.length).padStart(4)} differ  ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
     for (const d of differences.slice(0, 10)) process.stdout.write(`  ${d}\n`);
   }
-  process.stdout.write(`16-bit: ${total} cases, ${bad} differ between the CPU and QEMU real mode\n`);
+  process.stdout.write(`${mode}-bit: ${total} cases, ${bad} differ between the CPU and QEMU${mode === 16 ? ' real mode' : ' at CPL 0'}\n`);
   return 0;
 }
 
 function main(argv: string[]): number {
-  if (argv[0] === '--qemu16') return crossCheckMain(argv.slice(1));
+  const qemu = /^--qemu(16|32|64)$/.exec(argv[0] ?? '');
+  if (qemu) return crossCheckMain(Number(qemu[1]) as Mode, argv.slice(1));
   if (argv[0] === '--stats') {
     process.stdout.write(fixtureStats(join(repoRoot(), 'test', 'cpu', 'fixtures')));
     return 0;

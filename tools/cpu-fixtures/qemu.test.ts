@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { assembleSnippets } from './assemble.js';
-import { crossCheck16 } from './crosscheck.js';
+import { crossCheck } from './crosscheck.js';
 import { alu } from './families/alu.js';
 import { familySpecs } from './generate.js';
 import { DATA_PTR, STACK_TOP } from './layout.js';
@@ -38,7 +38,7 @@ describe.skipIf(missing)(`QEMU real-mode runner${missing ? ` (skipped: ${missing
 
   it('agrees with the host CPU on 16-bit arithmetic (sample of the alu family)', () => {
     const specs = familySpecs(alu, 16, new Set()).filter((_, i) => i % 10 === 0);
-    const { cases, differences } = crossCheck16(specs);
+    const { cases, differences } = crossCheck(16, specs);
     expect(cases).toBeGreaterThan(200);
     expect(differences).toEqual([]);
   });
