@@ -46,6 +46,10 @@ export interface FixtureCpu {
 
 export interface FixtureCpuOptions {
   mode: Mode;
+  /** Mode 16 runs in real mode; 32/64 in protected/long mode at `cpl`. */
+  realMode: boolean;
+  /** Privilege level: the RPL of selectors.cs in 32/64-bit mode (3 for host-CPU files, 0 for QEMU's ring0), 0 in real mode. */
+  cpl: number;
   /** Segment selectors the fixtures were recorded with (Linux user mode); for mode 16 the real-mode segment values. */
   selectors: Record<'cs' | 'ds' | 'es' | 'fs' | 'gs' | 'ss', number>;
 }
@@ -174,7 +178,7 @@ export function replayFile(factory: FixtureCpuFactory, file: FixtureFile, filter
     if (!cpu) {
       const selectors = file.selectors[String(c.mode)];
       if (!selectors) throw new Error(`${file.family}: no selectors for ${c.mode}-bit mode`);
-      cpu = factory({ mode: c.mode, selectors });
+      cpu = factory({ mode: c.mode, realMode: c.mode === 16, cpl: c.mode === 16 ? 0 : selectors.cs & 3, selectors });
       cpus.set(c.mode, cpu);
     }
     problems.push(...replayCase(cpu, file, c, images));
