@@ -22,6 +22,7 @@ export function familySpecs(family: Family, mode: Mode, features: ReadonlySet<st
   return family.generate({ mode, rng: new Rng(seed ^ (mode * 0x9e37)), features });
 }
 
+/** Cases that address the LOW window (patched there, or named with LOW by their family). */
 function needsLowWindow(s: CaseSpec): boolean {
   return s.mem.some((m) => windowOf(m.addr, m.bytes.length) === LOW) || /\bLOW\b/.test(s.name);
 }

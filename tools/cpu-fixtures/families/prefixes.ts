@@ -35,12 +35,12 @@ export const prefixes: Family = {
     if (mode === 32) {
       // 16-bit addressing reaches the LOW window; the sum wraps at 64 KiB
       for (let i = 0; i < 4; i++) {
-        const c = new Case(mode, 'mov eax, [bx+si+0x10] (a16)', 'mov eax, [bx+si+0x10]')
+        const c = new Case(mode, 'mov eax, [bx+si+0x10] (a16) LOW', 'mov eax, [bx+si+0x10]')
           .set('ebx', (rng.bits(16) << 16n) | BigInt(LOW.base + 0x100)).set('esi', (rng.bits(16) << 16n) | 0x20n).store(LOW.base + 0x130, rng.bits(64), 8);
         out.push(c.spec());
       }
-      out.push(new Case(mode, 'mov eax, [bx+si] (a16 wraparound)', 'mov eax, [bx+si]').set('ebx', 0xfff0n).set('esi', BigInt(LOW.base + 0x10 + 0x200)).spec());
-      out.push(new Case(mode, 'mov [bp+di], ax (a16, SS)', 'mov [bp+di], ax').set('ebp', BigInt(LOW.base)).set('edi', 0x40n).set('eax', rng.bits(32)).spec());
+      out.push(new Case(mode, 'mov eax, [bx+si] (a16 wraparound) LOW', 'mov eax, [bx+si]').set('ebx', 0xfff0n).set('esi', BigInt(LOW.base + 0x10 + 0x200)).spec());
+      out.push(new Case(mode, 'mov [bp+di], ax (a16, SS) LOW', 'mov [bp+di], ax').set('ebp', BigInt(LOW.base)).set('edi', 0x40n).set('eax', rng.bits(32)).spec());
     }
     if (mode === 16) {
       // 16-bit addressing wraps inside the 64 KiB segment; 32-bit addressing does not wrap
