@@ -7,7 +7,7 @@
  * checks only that nothing else changes (and rdrand/rdseed's flags).
  */
 import { Case, type CaseSpec, type Width, widthsOf } from '../spec.js';
-import { DATA_PTR, type Family, type GenContext, memRef, offsetOf, SIZE_KW, twoRegs } from './common.js';
+import { CF, DATA_PTR, type Family, type GenContext, memRef, offsetOf, SIZE_KW, twoRegs } from './common.js';
 
 export const misc: Family = {
   name: 'misc',
@@ -66,8 +66,9 @@ export const misc: Family = {
       if (!features.has(op)) continue;
       for (const w of widthsOf(mode).filter((x) => x !== 8)) {
         const d = twoRegs(mode, w, k++)[0];
-        // CF=1 (a value was delivered; rdseed may rarely run dry on the host), other flags cleared
-        out.push(new Case(mode, `${op} r${w}`, `${op} ${d}`).flags(rng.status()).undefined(0, d).volatile().spec());
+        // CF says whether a value was delivered, which the host cannot promise (rdseed runs
+        // dry now and then): masked with the value; the other status flags are cleared
+        out.push(new Case(mode, `${op} r${w}`, `${op} ${d}`).flags(rng.status()).undefined(CF, d).volatile().spec());
       }
     }
     return out;
