@@ -1,0 +1,92 @@
+/**
+ * Decoded-block cache, keyed by (physical address, code size).
+ *
+ * A block is a straight run of decoded instructions ending at a control
+ * transfer, a system instruction, a page boundary or MAX_BLOCK_INSNS. Blocks
+ * are found through a direct-mapped front table (one compare on a hit) backed
+ * by a Map. Every block is registered on the physical pages its bytes come
+ * from; a store to such a page (the CPU's own, or a host write reported by
+ * GuestMemory.onHostWrite) invalidates all blocks of the page.
+ *
+ * Later, a compiler of hot blocks slots in through Block.compiled: the run
+ * loop calls it instead of interpreting `insns` (it has the same contract:
+ * execute the whole block, leave RIP after it, throw FAULT/EXIT precisely).
+ */
+import type { Insn } from './decoder/insn.js';
+
+export const MAX_BLOCK_INSNS = 64;
+
+export class Block {
+  /** Set to false when the code it was decoded from is written. */
+  valid = true;
+  /** Times the block ran (to pick blocks worth compiling). */
+  runs = 0;
+  /** A compiled version of the block, when one exists (not yet: see file comment). */
+  compiled: ((c: unknown) => void) | null = null;
+  constructor(
+    readonly key: number,
+    readonly insns: Insn[],
+    /** Physical pages the bytes came from (one, or two when an instruction straddles a page). */
+    readonly pages: readonly number[],
+  ) {}
+}
+
+const FRONT_BITS = 13;
+const FRONT_MASK = (1 << FRONT_BITS) - 1;
+
+export function blockKey(phys: number, codeSize: number): number {
+  return phys * 4 + codeSize;
+}
+
+export class BlockCache {
+  private readonly front: (Block | null)[] = new Array<Block | null>(1 << FRONT_BITS).fill(null);
+  private readonly map = new Map<number, Block>();
+  private readonly byPage = new Map<number, Block[]>();
+  /** Blocks decoded since creation (statistics). */
+  decoded = 0;
+  invalidated = 0;
+
+  lookup(key: number): Block | null {
+    const slot = (key ^ (key >>> FRONT_BITS)) & FRONT_MASK;
+    const b = this.front[slot]!;
+    if (b !== null && b.key === key) return b;
+    const m = this.map.get(key);
+    if (m === undefined) return null;
+    this.front[slot] = m;
+    return m;
+  }
+
+  insert(b: Block): void {
+    this.decoded++;
+    this.map.set(b.key, b);
+    this.front[(b.key ^ (b.key >>> FRONT_BITS)) & FRONT_MASK] = b;
+    for (const p of b.pages) {
+      let list = this.byPage.get(p);
+      if (list === undefined) { list = []; this.byPage.set(p, list); }
+      list.push(b);
+    }
+  }
+
+  /** Drop every block built from physical page `page`. Returns true if there were any. */
+  invalidatePage(page: number): boolean {
+    const list = this.byPage.get(page);
+    if (list === undefined) return false;
+    this.byPage.delete(page);
+    for (const b of list) {
+      if (!b.valid) continue;
+      b.valid = false;
+      this.invalidated++;
+      if (this.map.get(b.key) === b) this.map.delete(b.key);
+      const slot = (b.key ^ (b.key >>> FRONT_BITS)) & FRONT_MASK;
+      if (this.front[slot] === b) this.front[slot] = null;
+    }
+    return true;
+  }
+
+  clear(): void {
+    this.front.fill(null);
+    for (const b of this.map.values()) b.valid = false;
+    this.map.clear();
+    this.byPage.clear();
+  }
+}
