@@ -21,6 +21,16 @@ export class Block {
   valid = true;
   /** Times the block ran (to pick blocks worth compiling). */
   runs = 0;
+  /**
+   * Direct chaining: the blocks that followed this one last time, with the
+   * RIP they started at. Valid only while Cpu.chainGen equals `chainGen`
+   * (any TLB flush, mode or CPL change bumps it), and while the target is valid.
+   */
+  chainGen = -1;
+  nextRip0 = NaN;
+  next0: Block | null = null;
+  nextRip1 = NaN;
+  next1: Block | null = null;
   /** A compiled version of the block, when one exists (not yet: see file comment). */
   compiled: ((c: unknown) => void) | null = null;
   constructor(

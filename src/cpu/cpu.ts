@@ -34,6 +34,8 @@ export class Cpu implements Vcpu, MmuHost {
   /** Shortcuts to s.lo / s.hi for handlers. */
   readonly lo: Int32Array;
   readonly hi: Int32Array;
+  /** Shortcut to s.segBase. */
+  readonly sb: Float64Array;
   /** Lazy flags (flags.ts). */
   readonly lf = new Int32Array(8);
   readonly exc = new PendingException();
@@ -45,7 +47,11 @@ export class Cpu implements Vcpu, MmuHost {
   readonly dr = new Int32Array(8);
   /** High half of a 64-bit result (handlers' second return value). */
   rh = 0;
-  /** Start address of the instruction being executed (for faults). */
+  /**
+   * Start address of the faulting instruction: set by the run loop when a
+   * fault unwinds, and by handlers that deliver or restart from inside
+   * (INT n, string instructions) as `s.rip - i.len`.
+   */
   curIp = 0;
   /** Set by a handler when the loop must look up from the current block. */
   brk = false;
@@ -58,12 +64,14 @@ export class Cpu implements Vcpu, MmuHost {
   mmioPending = false;
   mmioPendingPhys = 0;
 
-  pendingIrq = -1;
-  pendingNmi = false;
+  private pendingIrqVector = -1;
+  private pendingNmiFlag = false;
+  private irqWindowRequested = false;
+  /** Something for the run loop to look at between blocks (pending interrupt, NMI, window request). */
+  private attention = false;
   nmiBlocked = false;
   /** Interrupts are inhibited until after the next instruction (STI, MOV SS). */
   intShadow = false;
-  requestInterruptWindow = false;
   halted = false;
 
   private retired = 0;
@@ -74,6 +82,7 @@ export class Cpu implements Vcpu, MmuHost {
   constructor(readonly memory: GuestMemory) {
     this.lo = this.s.lo;
     this.hi = this.s.hi;
+    this.sb = this.s.segBase;
     this.m = new Mmu(memory, this.s, this.exc, this);
     const data = new Uint8Array(4096);
     this.exit = {
@@ -88,6 +97,17 @@ export class Cpu implements Vcpu, MmuHost {
 
   get instructionsRetired(): number { return this.retired; }
 
+  get pendingIrq(): number { return this.pendingIrqVector; }
+  set pendingIrq(v: number) { this.pendingIrqVector = v; this.updateAttention(); }
+  get pendingNmi(): boolean { return this.pendingNmiFlag; }
+  set pendingNmi(v: boolean) { this.pendingNmiFlag = v; this.updateAttention(); }
+  get requestInterruptWindow(): boolean { return this.irqWindowRequested; }
+  set requestInterruptWindow(v: boolean) { this.irqWindowRequested = v; this.updateAttention(); }
+
+  private updateAttention(): void {
+    this.attention = this.pendingNmiFlag || this.pendingIrqVector >= 0 || this.irqWindowRequested;
+  }
+
   get readyForInterruptInjection(): boolean {
     return (this.s.flags & F.IF) !== 0 && !this.intShadow;
   }
@@ -97,45 +117,60 @@ export class Cpu implements Vcpu, MmuHost {
   run(budget: number): ExitReason {
     const s = this.s;
     let left = budget;
+    let prev: Block | null = null;
     this.exitReason = 0;
     for (;;) {
-      if (this.pendingNmi || this.pendingIrq >= 0 || this.requestInterruptWindow) {
+      if (this.attention) {
+        prev = null;
         const r = this.checkInterrupts();
         if (r !== 0) return this.finish(r);
       }
       if (left <= 0) return this.finish(ExitReason.Intr);
-      let block: Block;
-      try {
-        block = this.currentBlock();
-      } catch (e) {
-        const r = this.onThrow(e);
-        if (r !== 0) return this.finish(r);
-        continue;
+      let block: Block | null = null;
+      // Follow the chain from the previous block when nothing invalidated it.
+      if (prev !== null && prev.chainGen === this.m.generation) {
+        const rip = s.rip;
+        if (prev.nextRip0 === rip) block = prev.next0;
+        else if (prev.nextRip1 === rip) block = prev.next1;
+        if (block !== null && !block.valid) block = null;
+      }
+      if (block === null) {
+        try {
+          block = this.currentBlock();
+        } catch (e) {
+          const r = this.onThrow(e);
+          if (r !== 0) return this.finish(r);
+          prev = null;
+          continue;
+        }
+        if (prev !== null) this.link(prev, block);
       }
       const insns = block.insns;
       const n = insns.length < left ? insns.length : left;
       let k = 0;
-      block.runs++;
       try {
         for (; k < n; k++) {
           const i = insns[k]!;
-          const ip = s.rip;
-          this.curIp = ip;
-          s.rip = ip + i.len;
+          s.rip += i.len;
           i.h(this, i);
           if (this.brk) { k++; break; }
         }
       } catch (e) {
+        // RIP still points after the faulting instruction (handlers change it only once nothing can fault).
+        this.curIp = s.rip - insns[k]!.len;
         this.retired += k;
         left -= k;
+        prev = null;
         const r = this.onThrow(e);
         if (r !== 0) return this.finish(r);
         continue;
       }
       this.retired += k;
       left -= k;
+      prev = block;
       if (this.brk) {
         this.brk = false;
+        prev = null;
         if (this.exitReason !== 0) {
           const r = this.exitReason;
           this.exitReason = 0;
@@ -143,6 +178,17 @@ export class Cpu implements Vcpu, MmuHost {
         }
       }
     }
+  }
+
+  /** Remember `next` as a successor of `prev` (two slots: fall-through and taken). */
+  private link(prev: Block, next: Block): void {
+    if (prev.chainGen !== this.m.generation) {
+      prev.chainGen = this.m.generation;
+      prev.next0 = null; prev.nextRip0 = NaN; prev.next1 = null; prev.nextRip1 = NaN;
+    }
+    const rip = this.s.rip;
+    if (prev.next0 === null) { prev.next0 = next; prev.nextRip0 = rip; }
+    else { prev.next1 = next; prev.nextRip1 = rip; }
   }
 
   private finish(r: ExitReason): ExitReason {
@@ -173,6 +219,7 @@ export class Cpu implements Vcpu, MmuHost {
 
   private checkInterrupts(): ExitReason | 0 {
     if (this.intShadow) { this.intShadow = false; return 0; }
+    this.curIp = this.s.rip;
     if (this.pendingNmi && !this.nmiBlocked) {
       this.pendingNmi = false;
       this.nmiBlocked = true;
@@ -235,11 +282,11 @@ export class Cpu implements Vcpu, MmuHost {
         buf.set(u8.subarray(nextPhys, nextPhys + 16), head);
         len = decode(buf, 0, head + 16, cs, i);
         pages.push(Math.floor(nextPhys / 4096));
-        bind(i);
+        bind(i, cs);
         insns.push(i);
         break;
       }
-      bind(i);
+      bind(i, cs);
       insns.push(i);
       p += len;
       if (i.blockEnd) break;
@@ -332,6 +379,7 @@ export class Cpu implements Vcpu, MmuHost {
   /** Recompute derived state after CR0/CR4/EFER/CS changes. */
   updateMode(): void {
     const s = this.s;
+    this.m.generation++;
     const lma = (s.efer & EFER.LMA) !== 0;
     const csAttr = s.segAttr[Seg.CS]!;
     if ((s.cr0 & CR0.PE) === 0) s.codeSize = CodeSize.Bits16;
@@ -344,6 +392,7 @@ export class Cpu implements Vcpu, MmuHost {
   }
 
   setCpl(cpl: number): void {
+    this.m.generation++;
     this.s.cpl = cpl;
     this.m.setUser(cpl === 3);
   }

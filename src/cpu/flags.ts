@@ -192,6 +192,8 @@ export function cond(c: FlagsHolder, cc: number): boolean {
       case 15: return d > s;
     }
   }
+  // Fast path: JZ/JNZ after any lazily recorded 8/16/32-bit result.
+  if ((cc === 4 || cc === 5) && (op & 3) !== 3 && op >> 2 !== K.NONE) return (lf[1] === 0) === (cc === 4);
   let r: boolean;
   switch (cc >> 1) {
     case 0: r = getOF(c) !== 0; break;

@@ -194,6 +194,9 @@ export function alu32RegImm(c: Cpu, i: Insn): void {
     case 0: { const r = (a + b) | 0; lo[i.rm] = r; c.hi[i.rm] = 0; lf[0] = (K.ADD << 2) | 2; lf[1] = r; lf[2] = a; lf[3] = b; return; }
     case 5: { const r = (a - b) | 0; lo[i.rm] = r; c.hi[i.rm] = 0; lf[0] = (K.SUB << 2) | 2; lf[1] = r; lf[2] = a; lf[3] = b; return; }
     case 7: { lf[0] = (K.SUB << 2) | 2; lf[1] = (a - b) | 0; lf[2] = a; lf[3] = b; return; }
+    case 1: { const r = a | b; lo[i.rm] = r; c.hi[i.rm] = 0; lf[0] = (K.LOGIC << 2) | 2; lf[1] = r; return; }
+    case 4: { const r = a & b; lo[i.rm] = r; c.hi[i.rm] = 0; lf[0] = (K.LOGIC << 2) | 2; lf[1] = r; return; }
+    case 6: { const r = a ^ b; lo[i.rm] = r; c.hi[i.rm] = 0; lf[0] = (K.LOGIC << 2) | 2; lf[1] = r; return; }
   }
   aluRmImm(c, i);
 }

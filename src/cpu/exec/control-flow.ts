@@ -6,7 +6,7 @@
  */
 import type { Cpu } from '../cpu.js';
 import type { Insn } from '../decoder/insn.js';
-import { cond, getFlags, getOF, setArithFlags } from '../flags.js';
+import { cond, getFlags, getOF, K, setArithFlags } from '../flags.js';
 import { Vec } from '../exceptions.js';
 import { deliverInterrupt, iret as doIret } from '../interrupts.js';
 import { loadCs } from '../segments.js';
@@ -20,10 +20,30 @@ export function jcc(c: Cpu, i: Insn): void {
   if (cond(c, i.sub)) jumpRel(c, i, i.imm);
 }
 
-/** Jcc in 32-bit code (no wrap checks needed beyond >>> 0). */
+/** Jcc in 32-bit code (no wrap checks needed beyond >>> 0), with the common flag cases inline. */
 export function jcc32(c: Cpu, i: Insn): void {
-  if (cond(c, i.sub)) c.s.rip = (c.s.rip + i.imm) >>> 0;
+  const lf = c.lf;
+  const op = lf[0]!;
+  const cc = i.sub;
+  let t: boolean;
+  if (op === SUB32) {
+    const d = lf[2]!, s = lf[3]!;
+    switch (cc) {
+      case 2: t = (d >>> 0) < (s >>> 0); break;
+      case 3: t = (d >>> 0) >= (s >>> 0); break;
+      case 4: t = d === s; break;
+      case 5: t = d !== s; break;
+      case 12: t = d < s; break;
+      case 13: t = d >= s; break;
+      case 14: t = d <= s; break;
+      case 15: t = d > s; break;
+      default: t = cond(c, cc);
+    }
+  } else if ((cc === 4 || cc === 5) && (op & 3) !== 3 && op >= 4) t = (lf[1] === 0) === (cc === 4);
+  else t = cond(c, cc);
+  if (t) c.s.rip = (c.s.rip + i.imm) >>> 0;
 }
+const SUB32 = (K.SUB << 2) | 2;
 
 /** JMP rel (E9/EB). */
 export function jmpRel(c: Cpu, i: Insn): void {
@@ -158,6 +178,7 @@ export function softInt(c: Cpu, i: Insn): void {
   else if (i.opc === 0xce) { if (getOF(c) === 0) return; vector = Vec.OF; }
   else vector = Vec.DB;
   c.brk = true;
+  c.curIp = c.s.rip - i.len;
   const r = deliverInterrupt(c, vector, false, 0, i.opc !== 0xf1, false);
   if (r !== 0) c.exitReason = r;
 }

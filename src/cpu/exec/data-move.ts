@@ -10,7 +10,7 @@ import { cond, getFlags, setArithFlags } from '../flags.js';
 import { Seg } from '../state.js';
 import { loadSegment } from '../segments.js';
 import {
-  addSp, ea, getReg, pop, push, readMem, readRm, setReg, stackLa, stackSize, writeMem, writeRm,
+  addSp, ea, ea32, getReg, pop, push, readMem, readRm, setReg, stackLa, stackSize, writeMem, writeRm,
 } from './operands.js';
 
 /** MOV r/m, reg (88/89). */
@@ -31,12 +31,13 @@ export function movRegRm(c: Cpu, i: Insn): void {
 export function mov32RegReg(c: Cpu, i: Insn): void {
   c.lo[i.reg] = c.lo[i.rm]!; c.hi[i.reg] = 0;
 }
+/** MOV r32, m32 / MOV m32, r32 with 32-bit addressing outside 64-bit mode. */
 export function mov32RegMem(c: Cpu, i: Insn): void {
-  const v = c.m.read32(ea(c, i));
+  const v = c.m.read32(ea32(c, i));
   c.lo[i.reg] = v; c.hi[i.reg] = 0;
 }
 export function mov32MemReg(c: Cpu, i: Insn): void {
-  c.m.write32(ea(c, i), c.lo[i.reg]!);
+  c.m.write32(ea32(c, i), c.lo[i.reg]!);
 }
 
 /** MOV reg, imm (B0-BF): rm holds the register. */

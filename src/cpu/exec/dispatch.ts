@@ -7,7 +7,8 @@
  */
 import type { Cpu } from '../cpu.js';
 import { type Handler, type Insn } from '../decoder/insn.js';
-import { Seg } from '../state.js';
+import { CodeSize, Seg } from '../state.js';
+import { Ea } from '../decoder/insn.js';
 import * as arith from './arith.js';
 import * as bcd from './bcd.js';
 import * as bit from './bit.js';
@@ -23,10 +24,10 @@ import * as sys from './system.js';
 export const udHandler: Handler = (c: Cpu) => misc.ud(c);
 
 /** Set i.h (and i.sub) for a decoded instruction. */
-export function bind(i: Insn): void {
+export function bind(i: Insn, codeSize: number): void {
   i.sub = 0;
   if (i.ud !== 0) { i.h = udHandler; return; }
-  const h = i.map === 0 ? bindMap0(i) : i.map === 1 ? bindMap1(i) : i.map === 2 ? bindMap2(i) : null;
+  const h = i.map === 0 ? bindMap0(i, codeSize !== CodeSize.Bits64) : i.map === 1 ? bindMap1(i) : i.map === 2 ? bindMap2(i) : null;
   i.h = h ?? udHandler;
 }
 
@@ -37,7 +38,8 @@ function opReg(i: Insn): void {
   i.mod = 3;
 }
 
-function bindMap0(i: Insn): Handler | null {
+function bindMap0(i: Insn, legacy: boolean): Handler | null {
+  const flat32 = legacy && i.ea === Ea.A32; // 32-bit addressing outside 64-bit mode: the fast EA
   const o = i.opc;
   const reg = (i.modrm >> 3) & 7;
   if (o < 0x40 && (o & 7) < 6) {
@@ -83,8 +85,14 @@ function bindMap0(i: Insn): Handler | null {
       return i.osz === 2 && i.mod === 3 ? arith.alu32RegImm : arith.aluRmImm;
     case 0x84: case 0x85: return logic.testRmReg;
     case 0x86: case 0x87: return dm.xchg;
-    case 0x88: case 0x89: return i.osz === 2 ? (i.mod === 3 ? swapTo(i, dm.mov32RegReg) : dm.mov32MemReg) : dm.movRmReg;
-    case 0x8a: case 0x8b: return i.osz === 2 ? (i.mod === 3 ? dm.mov32RegReg : dm.mov32RegMem) : dm.movRegRm;
+    case 0x89:
+      if (i.osz === 2 && i.mod === 3) return swapTo(i, dm.mov32RegReg);
+      return i.osz === 2 && flat32 ? dm.mov32MemReg : dm.movRmReg;
+    case 0x8b:
+      if (i.osz === 2 && i.mod === 3) return dm.mov32RegReg;
+      return i.osz === 2 && flat32 ? dm.mov32RegMem : dm.movRegRm;
+    case 0x88: return dm.movRmReg;
+    case 0x8a: return dm.movRegRm;
     case 0x8c: return dm.movRmSeg;
     case 0x8d: return dm.lea;
     case 0x8e: return dm.movSegRm;
@@ -105,7 +113,10 @@ function bindMap0(i: Insn): Handler | null {
     case 0xaa: case 0xab: return str.stos;
     case 0xac: case 0xad: return str.lods;
     case 0xae: case 0xaf: return str.scas;
-    case 0xc0: case 0xc1: case 0xd0: case 0xd1: i.sub = reg; return sh.shiftGroup;
+    case 0xc1:
+      i.sub = reg;
+      return i.osz === 2 && i.mod === 3 && reg >= 4 ? sh.shift32RegImm : sh.shiftGroup;
+    case 0xc0: case 0xd0: case 0xd1: i.sub = reg; return sh.shiftGroup;
     case 0xd2: case 0xd3: i.sub = reg; i.imm2 = 1; return sh.shiftGroup;
     case 0xc2: case 0xc3: return cf.retNear;
     case 0xc4: case 0xc5: return null; // LES/LDS: issue 4

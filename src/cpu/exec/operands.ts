@@ -55,6 +55,15 @@ export function ea(c: Cpu, i: Insn): number {
   return 0;
 }
 
+/** Effective address for 32-bit addressing outside 64-bit mode (bind guarantees both). */
+export function ea32(c: Cpu, i: Insn): number {
+  const lo = c.lo;
+  let o = i.disp;
+  if (i.base >= 0) o = (o + lo[i.base]!) | 0;
+  if (i.index >= 0) o = (o + (lo[i.index]! << i.scale)) | 0;
+  return (c.sb[i.seg]! + (o >>> 0)) >>> 0;
+}
+
 function ea64(c: Cpu, i: Insn): number {
   let lo = i.disp, hi = i.disp >> 31;
   if (i.ea === Ea.A64 && i.mod === 0 && i.base < 0 && i.index < 0 && i.imm2 !== 0) hi = i.imm2; // moffs64

@@ -103,6 +103,20 @@ export function shiftGroup(c: Cpu, i: Insn): void {
   }
 }
 
+/** SHL/SHR/SAR r32, imm8 (C1 /4 /5 /7 with a register): the common compiled-code form. */
+export function shift32RegImm(c: Cpu, i: Insn): void {
+  const n = i.imm & 0x1f;
+  if (n === 0) return;
+  const a = c.lo[i.rm]!;
+  let r: number, cf: number, kind: number;
+  if (i.sub === 5) { r = a >>> n; cf = (a >>> (n - 1)) & 1; kind = K.SHR; }
+  else if (i.sub === 7) { r = a >> n; cf = (a >> (n - 1)) & 1; kind = K.SAR; }
+  else { r = a << n; cf = (a >>> (32 - n)) & 1; kind = K.SHL; }
+  c.lo[i.rm] = r; c.hi[i.rm] = 0;
+  const lf = c.lf;
+  lf[0] = (kind << 2) | 2; lf[1] = r; lf[2] = a; lf[3] = n; lf[7] = cf;
+}
+
 function store(c: Cpu, i: Insn, la: number, sz: number, v: number): void {
   if (i.mod === 3) setReg(c, sz, i.rm, v, 0); else writeMem(c, la, sz, v, 0);
 }

@@ -57,8 +57,8 @@ function repDone(c: Cpu, i: Insn): boolean {
 }
 
 /** Restart the instruction later (chunking). */
-function again(c: Cpu): void {
-  c.s.rip = c.curIp;
+function again(c: Cpu, i: Insn): void {
+  c.s.rip -= i.len;
   c.brk = true;
 }
 
@@ -74,7 +74,7 @@ export function movs(c: Cpu, i: Insn): void {
   }
   let budget = CHUNK;
   while (!countZero(c, asz)) {
-    if (budget-- === 0) { again(c); return; }
+    if (budget-- === 0) { again(c, i); return; }
     if (d > 0 && bulkMovs(c, seg, sz, asz)) continue;
     const v = readMem(c, regAddr(c, 6, seg, asz), sz), h = c.m.hi;
     writeMem(c, regAddr(c, 7, Seg.ES, asz), sz, v, h);
@@ -114,7 +114,7 @@ export function stos(c: Cpu, i: Insn): void {
   }
   let budget = CHUNK;
   while (!countZero(c, asz)) {
-    if (budget-- === 0) { again(c); return; }
+    if (budget-- === 0) { again(c, i); return; }
     if (d > 0 && sz === 0 && bulkStosb(c, v, asz)) continue;
     writeMem(c, regAddr(c, 7, Seg.ES, asz), sz, v, h);
     addReg(c, 7, asz, d); addReg(c, 1, asz, -1);
@@ -141,7 +141,7 @@ export function lods(c: Cpu, i: Insn): void {
   let budget = CHUNK;
   do {
     if (repDone(c, i)) return;
-    if (budget-- === 0) { again(c); return; }
+    if (budget-- === 0) { again(c, i); return; }
     const v = readMem(c, regAddr(c, 6, seg, asz), sz);
     setReg(c, sz, 0, v, c.m.hi);
     addReg(c, 6, asz, d);
@@ -167,7 +167,7 @@ export function cmps(c: Cpu, i: Insn): void {
   let budget = CHUNK;
   do {
     if (repDone(c, i)) return;
-    if (budget-- === 0) { again(c); return; }
+    if (budget-- === 0) { again(c, i); return; }
     const a = readMem(c, regAddr(c, 6, seg, asz), sz), ah = c.m.hi;
     const b = readMem(c, regAddr(c, 7, Seg.ES, asz), sz), bh = c.m.hi;
     const eq = cmpFlags(c, sz, a, ah, b, bh);
@@ -184,7 +184,7 @@ export function scas(c: Cpu, i: Insn): void {
   let budget = CHUNK;
   do {
     if (repDone(c, i)) return;
-    if (budget-- === 0) { again(c); return; }
+    if (budget-- === 0) { again(c, i); return; }
     const b = readMem(c, regAddr(c, 7, Seg.ES, asz), sz), bh = c.m.hi;
     const eq = cmpFlags(c, sz, getReg(c, sz, 0), c.hi[0]!, b, bh);
     addReg(c, 7, asz, d);
@@ -204,7 +204,7 @@ export function ins(c: Cpu, i: Insn): void {
   const v = c.ioIn(c.lo[2]! & 0xffff, n);
   writeMem(c, la, sz, v, 0);
   addReg(c, 7, asz, d);
-  if (i.rep !== Rep.NONE) { addReg(c, 1, asz, -1); if (!countZero(c, asz)) again(c); }
+  if (i.rep !== Rep.NONE) { addReg(c, 1, asz, -1); if (!countZero(c, asz)) again(c, i); }
 }
 
 /** OUTS: one element per exit. */
@@ -214,6 +214,6 @@ export function outs(c: Cpu, i: Insn): void {
   const d = (c.s.flags & F.DF) !== 0 ? -n : n;
   const v = readMem(c, regAddr(c, 6, srcSeg(i), asz), sz);
   addReg(c, 6, asz, d);
-  if (i.rep !== Rep.NONE) { addReg(c, 1, asz, -1); if (!countZero(c, asz)) c.s.rip = c.curIp; }
+  if (i.rep !== Rep.NONE) { addReg(c, 1, asz, -1); if (!countZero(c, asz)) c.s.rip -= i.len; }
   c.ioOut(c.lo[2]! & 0xffff, n, v);
 }

@@ -391,12 +391,21 @@ export class Mmu {
 
   // ---- maintenance ------------------------------------------------------
 
+  /**
+   * Bumped on every flush, and by the CPU on mode and CPL changes: chained
+   * decoded blocks (Block.next*) embody a translation and are followed only
+   * while the generation they were linked in is current.
+   */
+  generation = 0;
+
   flushAll(): void {
+    this.generation++;
     this.tagR.fill(NaN); this.tagW.fill(NaN); this.tagX.fill(NaN);
   }
 
   /** INVLPG: drop the entries for the page of `la` (both privilege halves). */
   flushPage(la: number): void {
+    this.generation++;
     const idx = (la >>> 12) & TLB_MASK;
     for (const k of [idx, idx | TLB_SIZE]) { this.tagR[k] = NaN; this.tagW[k] = NaN; this.tagX[k] = NaN; }
   }
