@@ -27,3 +27,26 @@ export function cpuWith(mode: 16 | 32 | 64, source: string, opts: { paging?: boo
   t.set('rip', BigInt(CODE));
   return t;
 }
+
+export const FL = { CF: 0x1, PF: 0x4, AF: 0x10, ZF: 0x40, SF: 0x80, DF: 0x400, OF: 0x800 } as const;
+export const ARITH = 0x8d5;
+
+/** Run `source` (which must end in HLT) and return the test CPU. Fails the test on anything but a clean HLT. */
+export function exec(mode: 16 | 32 | 64, source: string, opts: { paging?: boolean; cpl?: 0 | 3 } = {}): TestCpu {
+  const t = cpuWith(mode, source, opts);
+  const r = t.run(1_000_000);
+  if (r.reason !== 5 || r.exception !== undefined) {
+    throw new Error(`snippet did not halt cleanly: exit ${r.reason}, exception ${JSON.stringify(r.exception)}, rip 0x${t.cpu.s.rip.toString(16)}, ${t.cpu.exit.internal.message}`);
+  }
+  return t;
+}
+
+/** Run `source` expecting an exception; returns it. */
+export function trap(mode: 16 | 32 | 64, source: string, opts: { paging?: boolean; cpl?: 0 | 3 } = {}): { vector: number; errorCode?: number; t: TestCpu } {
+  const t = cpuWith(mode, source, opts);
+  const r = t.run(1_000_000);
+  if (r.exception === undefined) throw new Error(`no exception: exit ${r.reason}, rip 0x${t.cpu.s.rip.toString(16)}`);
+  return { ...r.exception, t };
+}
+
+export const r64 = (t: TestCpu, reg: 'rax' | 'rbx' | 'rcx' | 'rdx' | 'rsi' | 'rdi' | 'rsp' | 'rbp' | 'r8' | 'r9'): bigint => t.get(reg);

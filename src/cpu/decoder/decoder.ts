@@ -177,6 +177,14 @@ export function decode(buf: Uint8Array, pos: number, end: number, codeSize: numb
       }
       if (seg >= 0) i.seg = seg;
     }
+    // Group 5: CALL/JMP (near and far) end the block.
+    if (map === 0 && b === 0xff && ((modrm >> 3) & 7) >= 2 && ((modrm >> 3) & 7) <= 5) i.blockEnd = true;
+    // Group 5 in 64-bit mode: near CALL/JMP are 64-bit whatever 66 says, PUSH defaults to 64.
+    if (long && map === 0 && b === 0xff) {
+      const r = (modrm >> 3) & 7;
+      if (r === 2 || r === 4) i.osz = 3;
+      else if (r === 6 && !(rex & 8)) i.osz = p66 ? 1 : 3;
+    }
     // Byte registers without REX: 4..7 name AH, CH, DH, BH (encoded 16..19).
     if (rex === 0) {
       if ((attrs & A.BYTE) !== 0 || byteRm(map, b)) {
