@@ -283,10 +283,12 @@ export class Cpu implements Vcpu, MmuHost {
         len = decode(buf, 0, head + 16, cs, i);
         pages.push(Math.floor(nextPhys / 4096));
         bind(i, cs);
+        i.idx = insns.length;
         insns.push(i);
         break;
       }
       bind(i, cs);
+      i.idx = insns.length;
       insns.push(i);
       p += len;
       if (i.blockEnd) break;
@@ -552,9 +554,13 @@ export class Cpu implements Vcpu, MmuHost {
     this.pendingNmi = true;
   }
 
-  /** Time-stamp counter: retired instructions plus the offset (deterministic). */
-  tsc(): number {
-    return this.retired + this.s.tscOffset;
+  /**
+   * Time-stamp counter: retired instructions plus the offset (deterministic).
+   * `inBlock` is the position of the reading instruction in its block (the
+   * retired count is brought up to date only between blocks).
+   */
+  tsc(inBlock = 0): number {
+    return this.retired + inBlock + this.s.tscOffset;
   }
 }
 

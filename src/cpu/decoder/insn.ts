@@ -56,6 +56,8 @@ export class Insn {
   ud = 0;
   /** Handler-specific sub-operation chosen by bind (ALU op, condition code, shift kind...). */
   sub = 0;
+  /** Position in its block (instructions before it in the block have retired when it runs). */
+  idx = 0;
   /** Ends a decoded block. */
   blockEnd = false;
 

@@ -61,7 +61,7 @@ export function cpuid(c: Cpu): void {
 /** RDTSC (0F 31) and RDTSCP (0F 01 F9: sub = 1). */
 export function rdtsc(c: Cpu, i: Insn): void {
   if ((c.s.cr4 & CR4.TSD) !== 0 && c.s.cpl !== 0) fault(c, Vec.GP, 0);
-  const t = c.tsc();
+  const t = c.tsc(i.idx);
   setReg(c, 2, 0, t >>> 0 | 0, 0);
   setReg(c, 2, 2, Math.floor(t / 4294967296) | 0, 0);
   if (i.sub === 1) setReg(c, 2, 1, c.s.tscAux, 0);
