@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runOnOurCpu } from './run-ours.js';
 import { runOnV86 } from './run-v86.js';
+import { runReg64Micro } from './micro-reg64.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench: the guests stay in the source tree.
@@ -35,6 +36,9 @@ async function main(): Promise<void> {
     ['tlb32.bin', 'TLB thrash: 4 KiB pages over 16 MiB'],
   ] as const;
   console.log('xenner CPU benchmark (guest MIPS = retired guest instructions per microsecond)\n');
+  const m64 = runReg64Micro();
+  console.log(`register representation, 64-bit adds (M/s): Int32Array halves ${m64.halves.toFixed(0)}, ` +
+    `BigUint64Array ${m64.bigint64Array.toFixed(0)}, BigInt locals ${m64.bigintLocals.toFixed(0)}\n`);
   let intInsns = 0, intMips = 0;
   for (const [file, label] of workloads) {
     const bin = guest(file);

@@ -346,7 +346,7 @@ function groupValid(map: number, op: number, modrm: number, reg: number, mem: bo
       case 0x0f: return THREE_DNOW_VALID[i.imm & 0xff] ? 0 : G;
       case 0x20: case 0x22: return i.reg === 0 || i.reg === 2 || i.reg === 3 || i.reg === 4 || i.reg === 8 ? 0 : G;
       case 0xa7: return !mem && (reg === 0 || mp === 0xf3) ? 0 : G;
-      case 0xa6: return !mem && mp === 0xf3 && reg <= 3 ? 0 : G;
+      case 0xa6: return !mem && mp === 0xf3 ? 0 : G;
       case 0x12: return mp === 0x66 && !mem ? G : 0;
       case 0x16: return mp === 0x66 && !mem ? G : 0;
       case 0xd6: return (mp === 0xf3 || mp === 0xf2) && mem ? G : 0;
@@ -371,8 +371,8 @@ function groupValid(map: number, op: number, modrm: number, reg: number, mem: bo
           if (reg === 7) return mp === 0 ? 0 : G;
           return G;
         }
-        if (reg === 6) return mp === 0xf3 ? G : 0;
-        if (reg === 7) return 0;
+        if (reg === 6) return mp === 0xf2 || (mp === 0xf3 && !long) ? G : 0; // RDRAND; F3: SENDUIPI (64-bit)
+        if (reg === 7) return mp === 0xf2 ? G : 0; // RDSEED; F3: RDPID
         return G;
     }
     void rm;

@@ -257,6 +257,7 @@ export const MAP2 = table();
   t[0xf5] = A.P_66 | M | A.MEM_ONLY; // WRUSS
   t[0xf8] = A.P_66 | A.P_F3 | A.P_F2 | M | A.MEM_ONLY; // MOVDIR64B, ENQCMDS, ENQCMD
   t[0xf9] = A.P_NP | M | A.MEM_ONLY; // MOVDIRI
+  t[0xfc] = ALL | M | A.MEM_ONLY; // AADD AAND AOR AXOR
 }
 
 /** Three-byte map 0F 3A: every opcode has ModRM and an 8-bit immediate. */

@@ -1,0 +1,47 @@
+/**
+ * Micro-benchmark behind the register representation (src/cpu/state.ts):
+ * a 64-bit add-with-carry loop on (a) two Int32Array halves, (b) a
+ * BigUint64Array with BigInt arithmetic, (c) BigInt locals. Prints
+ * millions of 64-bit adds per second.
+ */
+export interface Reg64Result {
+  halves: number;
+  bigint64Array: number;
+  bigintLocals: number;
+}
+
+const N = 2_000_000;
+
+function halves(): number {
+  const lo = new Int32Array(16), hi = new Int32Array(16);
+  lo[1] = 0x7fffffff; hi[1] = 1;
+  const t0 = performance.now();
+  for (let k = 0; k < N; k++) {
+    const a = lo[0]!, b = lo[1]!;
+    const r = (a >>> 0) + (b >>> 0);
+    lo[0] = r | 0;
+    hi[0] = (hi[0]! + hi[1]! + (r >= 4294967296 ? 1 : 0)) | 0;
+  }
+  return N / (performance.now() - t0) / 1000;
+}
+
+function bigArray(): number {
+  const r = new BigUint64Array(16);
+  r[1] = 0x17fffffffn;
+  const t0 = performance.now();
+  for (let k = 0; k < N; k++) r[0] = BigInt.asUintN(64, r[0]! + r[1]!);
+  return N / (performance.now() - t0) / 1000;
+}
+
+function bigLocals(): number {
+  let a = 0n;
+  const b = 0x17fffffffn;
+  const t0 = performance.now();
+  for (let k = 0; k < N; k++) a = BigInt.asUintN(64, a + b);
+  return N / (performance.now() - t0) / 1000 + (a === -1n ? 1 : 0);
+}
+
+export function runReg64Micro(): Reg64Result {
+  halves(); bigArray(); bigLocals(); // warm up
+  return { halves: halves(), bigint64Array: bigArray(), bigintLocals: bigLocals() };
+}
