@@ -1,8 +1,11 @@
 /**
  * Decoded-block cache, keyed by (physical address, code size).
  *
- * A block is a straight run of decoded instructions ending at a control
- * transfer, a system instruction, a page boundary or MAX_BLOCK_INSNS. Blocks
+ * A block is a run of decoded instructions ending at an unconditional
+ * control transfer, a system instruction, a page boundary or
+ * MAX_BLOCK_INSNS. Conditional branches (Jcc, LOOP, JCXZ) do not end a
+ * block: when taken they leave it (Brk.TAKEN), otherwise execution falls
+ * through to the next instruction of the same block. Blocks
  * are found through a direct-mapped front table (one compare on a hit) backed
  * by a Map. Every block is registered on the physical pages its bytes come
  * from; a store to such a page (the CPU's own, or a host write reported by
@@ -15,6 +18,9 @@
 import type { Insn } from './decoder/insn.js';
 
 export const MAX_BLOCK_INSNS = 64;
+
+/** Why a handler wants the run loop to leave the current block (Cpu.brk). */
+export const Brk = { NONE: 0, TAKEN: 1, STOP: 2 } as const;
 
 export class Block {
   /** Set to false when the code it was decoded from is written. */

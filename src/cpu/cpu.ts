@@ -14,7 +14,7 @@ import {
   CPUID_FLAG_SIGNIFICANT_INDEX, type CpuidEntry, ExitReason, IoDirection, type Vcpu, type VcpuExit, type VcpuRegs,
   type VcpuSegment, type VcpuSregs,
 } from './contract.js';
-import { Block, BlockCache, blockKey, MAX_BLOCK_INSNS } from './block-cache.js';
+import { Block, BlockCache, blockKey, Brk, MAX_BLOCK_INSNS } from './block-cache.js';
 import { decode, NEED_MORE } from './decoder/decoder.js';
 import { Insn } from './decoder/insn.js';
 import { bind, udHandler } from './exec/dispatch.js';
@@ -53,8 +53,12 @@ export class Cpu implements Vcpu, MmuHost {
    * (INT n, string instructions) as `s.rip - i.len`.
    */
   curIp = 0;
-  /** Set by a handler when the loop must look up from the current block. */
-  brk = false;
+  /**
+   * Set by a handler when the loop must leave the current block: Brk.TAKEN
+   * after a taken conditional branch inside a block (chaining continues),
+   * Brk.STOP for everything else (exits, mode changes, self-modifying code).
+   */
+  brk: number = Brk.NONE;
   /** Exit requested by the instruction that set `brk` (0: none). */
   exitReason = 0;
 
@@ -153,7 +157,7 @@ export class Cpu implements Vcpu, MmuHost {
           const i = insns[k]!;
           s.rip += i.len;
           i.h(this, i);
-          if (this.brk) { k++; break; }
+          if (this.brk !== Brk.NONE) { k++; break; }
         }
       } catch (e) {
         // RIP still points after the faulting instruction (handlers change it only once nothing can fault).
@@ -168,8 +172,10 @@ export class Cpu implements Vcpu, MmuHost {
       this.retired += k;
       left -= k;
       prev = block;
-      if (this.brk) {
-        this.brk = false;
+      if (this.brk !== Brk.NONE) {
+        const stop = this.brk === Brk.STOP;
+        this.brk = Brk.NONE;
+        if (!stop) continue;
         prev = null;
         if (this.exitReason !== 0) {
           const r = this.exitReason;
@@ -199,7 +205,7 @@ export class Cpu implements Vcpu, MmuHost {
   /** A FAULT or EXIT came out of an instruction. Returns an exit reason, or 0 to go on. */
   private onThrow(e: unknown): ExitReason | 0 {
     this.s.rip = this.curIp;
-    this.brk = false;
+    this.brk = Brk.NONE;
     if (e === EXIT) {
       const r = this.exitReason as ExitReason;
       this.exitReason = 0;
@@ -309,7 +315,7 @@ export class Cpu implements Vcpu, MmuHost {
   // ---- MmuHost ----------------------------------------------------------
 
   codeWritten(page: number): void {
-    if (this.cache.invalidatePage(page)) this.brk = true;
+    if (this.cache.invalidatePage(page)) this.brk = Brk.STOP;
     this.m.codePages[page] = 0;
   }
 
@@ -373,7 +379,7 @@ export class Cpu implements Vcpu, MmuHost {
     const d = io.data;
     d[0] = value; d[1] = value >> 8; d[2] = value >> 16; d[3] = value >> 24;
     this.exitReason = ExitReason.Io;
-    this.brk = true;
+    this.brk = Brk.STOP;
   }
 
   // ---- mode and segment bookkeeping (the seams issue 4 fills in) --------
@@ -390,7 +396,7 @@ export class Cpu implements Vcpu, MmuHost {
     if ((s.cr0 & CR0.PE) === 0) s.cpl = 0;
     else if ((s.flags & F.VM) !== 0) s.cpl = 3;
     this.m.setUser(s.cpl === 3);
-    this.brk = true;
+    this.brk = Brk.STOP;
   }
 
   setCpl(cpl: number): void {
@@ -423,7 +429,7 @@ export class Cpu implements Vcpu, MmuHost {
     s.idtBase = 0; s.idtLimit = 0x3ff; s.gdtBase = 0; s.gdtLimit = 0xffff;
     this.m.flushAll();
     this.updateMode();
-    this.brk = false;
+    this.brk = Brk.NONE;
   }
 
   // ---- state transfer (slow path) ---------------------------------------
@@ -455,7 +461,7 @@ export class Cpu implements Vcpu, MmuHost {
     this.s.flags = (fl & RFLAGS_WRITABLE) | 2;
     setArithFlags(this, fl);
     this.updateMode();
-    this.brk = false;
+    this.brk = Brk.NONE;
   }
 
   getSregs(): VcpuSregs {
@@ -498,7 +504,7 @@ export class Cpu implements Vcpu, MmuHost {
     s.cpl = (s.cr0 & CR0.PE) === 0 ? 0 : (s.segAttr[Seg.SS]! >> SegAttr.DPL_SHIFT) & 3;
     this.m.flushAll();
     this.updateMode();
-    this.brk = false;
+    this.brk = Brk.NONE;
   }
 
   getMsr(index: number): bigint {

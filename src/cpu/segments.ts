@@ -6,6 +6,7 @@
  * one function.
  */
 import type { Cpu } from './cpu.js';
+import { Brk } from './block-cache.js';
 import { FAULT, Vec } from './exceptions.js';
 import { CodeSize, CR0, F, Seg, SegAttr } from './state.js';
 
@@ -75,7 +76,7 @@ export function loadSegment(c: Cpu, seg: number, sel: number): void {
   if (seg === Seg.CS) {
     c.setCpl(sel & 3);
     c.updateMode();
-  } else if (seg === Seg.SS) c.brk = true;
+  } else if (seg === Seg.SS) c.brk = Brk.STOP;
 }
 
 /** Load CS for a far transfer to `sel` with the new CPL. */

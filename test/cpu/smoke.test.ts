@@ -26,3 +26,34 @@ describe('run loop smoke', () => {
     expect(t.get('rax')).toBe(0x2468n);
   });
 });
+
+describe('conditional branches inside blocks', () => {
+  test('taken and not-taken Jcc in the middle of a block', () => {
+    const t = cpuWith(32, `
+      mov ecx, 3
+      xor eax, eax
+    l: cmp ecx, 2
+      je skip
+      inc eax
+    skip: dec ecx
+      jnz l
+      hlt`);
+    const r = t.run(1000);
+    expect(r.reason).toBe(ExitReason.Hlt);
+    expect(t.get('rax')).toBe(2n);
+    expect(r.retired).toBe(2 + 3 * 5 - 1 + 1);
+  });
+  test('a fault after a not-taken branch reports the right RIP', () => {
+    const t = cpuWith(32, `xor eax, eax\njnz x\nud2\nx: hlt`);
+    const r = t.run(100);
+    expect(r.exception?.vector).toBe(6);
+    expect(t.memory.read32(Number(t.get('rsp')))).toBe(0x1004);
+  });
+  test('the budget can end a block right after a not-taken branch', () => {
+    const t = cpuWith(32, `xor eax, eax\njnz x\ninc eax\ninc eax\nx: hlt`);
+    expect(t.run(3).reason).toBe(ExitReason.Intr);
+    expect(t.get('rax')).toBe(1n);
+    expect(t.run(10).reason).toBe(ExitReason.Hlt);
+    expect(t.get('rax')).toBe(2n);
+  });
+});

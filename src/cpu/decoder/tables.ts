@@ -107,7 +107,7 @@ export const MAP0 = table();
   t[0x6b] = ALL | M | IB;
   set(t, 0x6c, 0x6f, ALL | A.BLOCK_END);
   t[0x6c] |= A.BYTE; t[0x6e] |= A.BYTE;
-  set(t, 0x70, 0x7f, ALL | A.FORCE64 | IB | A.BLOCK_END);
+  set(t, 0x70, 0x7f, ALL | A.FORCE64 | IB); // Jcc: not a block end (see block-cache.ts)
   t[0x80] = ALL | M | A.BYTE | IB | A.LOCKABLE;
   t[0x81] = ALL | M | IZ | A.LOCKABLE;
   t[0x82] = ALL | M | A.BYTE | IB | A.LOCKABLE | A.INV64;
@@ -144,7 +144,7 @@ export const MAP0 = table();
   t[0xd0] = ALL | M | A.BYTE; t[0xd1] = ALL | M; t[0xd2] = ALL | M | A.BYTE; t[0xd3] = ALL | M;
   t[0xd4] = ALL | IB | A.INV64; t[0xd5] = ALL | IB | A.INV64; t[0xd6] = ALL | A.INV64; t[0xd7] = ALL;
   set(t, 0xd8, 0xdf, ALL | M | A.GROUP);
-  set(t, 0xe0, 0xe3, ALL | A.FORCE64 | IB | A.BLOCK_END);
+  set(t, 0xe0, 0xe3, ALL | A.FORCE64 | IB); // LOOPcc, JCXZ
   t[0xe4] = ALL | A.BYTE | IB | A.BLOCK_END; t[0xe5] = ALL | IB | A.BLOCK_END;
   t[0xe6] = ALL | A.BYTE | IB | A.BLOCK_END; t[0xe7] = ALL | IB | A.BLOCK_END;
   t[0xe8] = ALL | A.FORCE64 | imm(Imm.JZ) | A.BLOCK_END; t[0xe9] = ALL | A.FORCE64 | imm(Imm.JZ) | A.BLOCK_END;
@@ -202,7 +202,7 @@ export const MAP1 = table();
   t[0x7a] = A.INVALID; t[0x7b] = A.INVALID;
   t[0x7c] = A.P_66 | A.P_F2 | M; t[0x7d] = A.P_66 | A.P_F2 | M;
   t[0x7e] = A.P_NP | A.P_66 | A.P_F3 | M; t[0x7f] = A.P_NP | A.P_66 | A.P_F3 | M;
-  set(t, 0x80, 0x8f, ALL | A.FORCE64 | imm(Imm.JZ) | A.BLOCK_END);
+  set(t, 0x80, 0x8f, ALL | A.FORCE64 | imm(Imm.JZ)); // Jcc rel32
   set(t, 0x90, 0x9f, GP);
   t[0xa0] = ALL | A.DEF64; t[0xa1] = ALL | A.DEF64 | A.BLOCK_END; t[0xa2] = ALL | A.BLOCK_END;
   t[0xa3] = GP; t[0xa4] = GP | IB; t[0xa5] = GP;

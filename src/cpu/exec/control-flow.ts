@@ -5,6 +5,7 @@
  * transfer loads CS at the current privilege level (or in real mode).
  */
 import type { Cpu } from '../cpu.js';
+import { Brk } from '../block-cache.js';
 import type { Insn } from '../decoder/insn.js';
 import { cond, getFlags, getOF, K, setArithFlags } from '../flags.js';
 import { Vec } from '../exceptions.js';
@@ -15,9 +16,9 @@ import { ea, fault, jumpRel, pop, push, readMem, readRm, setRip, stackLa, addSp 
 
 const TWO32 = 4294967296;
 
-/** Jcc rel (70-7F, 0F 80-8F): sub = condition. */
+/** Jcc rel (70-7F, 0F 80-8F): sub = condition. Taken branches leave the block (Brk.TAKEN). */
 export function jcc(c: Cpu, i: Insn): void {
-  if (cond(c, i.sub)) jumpRel(c, i, i.imm);
+  if (cond(c, i.sub)) { jumpRel(c, i, i.imm); c.brk = Brk.TAKEN; }
 }
 
 /** Jcc in 32-bit code (no wrap checks needed beyond >>> 0), with the common flag cases inline. */
@@ -41,7 +42,7 @@ export function jcc32(c: Cpu, i: Insn): void {
     }
   } else if ((cc === 4 || cc === 5) && (op & 3) !== 3 && op >= 4) t = (lf[1] === 0) === (cc === 4);
   else t = cond(c, cc);
-  if (t) c.s.rip = (c.s.rip + i.imm) >>> 0;
+  if (t) { c.s.rip = (c.s.rip + i.imm) >>> 0; c.brk = Brk.TAKEN; }
 }
 const SUB32 = (K.SUB << 2) | 2;
 
@@ -93,7 +94,7 @@ export function loop(c: Cpu, i: Insn): void {
   let zero: boolean;
   if (i.opc === 0xe3) {
     zero = asz === 2 ? (c.lo[1]! | c.hi[1]!) === 0 : asz === 1 ? c.lo[1] === 0 : (c.lo[1]! & 0xffff) === 0;
-    if (zero) jumpRel(c, i, i.imm);
+    if (zero) { jumpRel(c, i, i.imm); c.brk = Brk.TAKEN; }
     return;
   }
   if (asz === 2) {
@@ -111,7 +112,7 @@ export function loop(c: Cpu, i: Insn): void {
   let take = !zero;
   if (i.opc === 0xe1) take = take && cond(c, 4);
   else if (i.opc === 0xe0) take = take && cond(c, 5);
-  if (take) jumpRel(c, i, i.imm);
+  if (take) { jumpRel(c, i, i.imm); c.brk = Brk.TAKEN; }
 }
 
 /** JMP ptr16:16/32 (EA) and CALL ptr (9A). */
@@ -140,7 +141,7 @@ function far(c: Cpu, i: Insn, call: boolean, sel: number, off: number, offHi: nu
   loadCs(c, sel);
   if (call) { push(c, sz, oldCs, 0); push(c, sz, retLo, retHi); }
   s.rip = sz === 3 ? offHi * TWO32 + off : off;
-  c.brk = true;
+  c.brk = Brk.STOP;
 }
 
 /** RETF / RETF imm16 (CB/CA). */
@@ -161,7 +162,7 @@ export function retFar(c: Cpu, i: Insn): void {
     addSp(c, 2 * n + (i.opc === 0xca ? i.imm : 0));
   }
   c.s.rip = sz === 3 ? offHi * TWO32 + (off >>> 0) : sz === 2 ? off >>> 0 : off & 0xffff;
-  c.brk = true;
+  c.brk = Brk.STOP;
 }
 
 function loadSsForReturn(c: Cpu, sel: number): void {
@@ -177,7 +178,7 @@ export function softInt(c: Cpu, i: Insn): void {
   else if (i.opc === 0xcc) vector = Vec.BP;
   else if (i.opc === 0xce) { if (getOF(c) === 0) return; vector = Vec.OF; }
   else vector = Vec.DB;
-  c.brk = true;
+  c.brk = Brk.STOP;
   c.curIp = c.s.rip - i.len;
   const r = deliverInterrupt(c, vector, false, 0, i.opc !== 0xf1, false);
   if (r !== 0) c.exitReason = r;
@@ -186,7 +187,7 @@ export function softInt(c: Cpu, i: Insn): void {
 /** IRET/IRETD/IRETQ (CF). */
 export function iret(c: Cpu, i: Insn): void {
   doIret(c, i.osz);
-  c.brk = true;
+  c.brk = Brk.STOP;
 }
 
 /** PUSHF (9C). */

@@ -4,6 +4,7 @@
  * LAHF/SAHF, CBW/CWDE/CDQE, CWD/CDQ/CQO, MOVBE.
  */
 import type { Cpu } from '../cpu.js';
+import { Brk } from '../block-cache.js';
 import type { Insn } from '../decoder/insn.js';
 import { Ea } from '../decoder/insn.js';
 import { cond, getFlags, setArithFlags } from '../flags.js';
@@ -225,7 +226,7 @@ export function movRmSeg(c: Cpu, i: Insn): void {
 export function movSegRm(c: Cpu, i: Insn): void {
   const v = readRm(c, i, 1);
   loadSegment(c, i.reg & 7, v);
-  if ((i.reg & 7) === Seg.SS) { c.intShadow = true; c.brk = true; }
+  if ((i.reg & 7) === Seg.SS) { c.intShadow = true; c.brk = Brk.STOP; }
 }
 
 /** PUSHA/PUSHAD (60). */

@@ -4,6 +4,7 @@
  * RDTSC/RDTSCP, RDRAND/RDSEED, IN/OUT, UD0/UD1/UD2, CRC32.
  */
 import type { Cpu } from '../cpu.js';
+import { Brk } from '../block-cache.js';
 import type { Insn } from '../decoder/insn.js';
 import { ExitReason } from '../contract.js';
 import { Vec } from '../exceptions.js';
@@ -37,7 +38,7 @@ export function sti(c: Cpu): void {
   if (!ifAllowed(c)) fault(c, Vec.GP, 0);
   if ((c.s.flags & F.IF) === 0) c.intShadow = true;
   c.s.flags |= F.IF;
-  c.brk = true;
+  c.brk = Brk.STOP;
 }
 
 /** HLT: privileged; exits to the VMM (KVM_EXIT_HLT) with RIP after the instruction. */
@@ -45,7 +46,7 @@ export function hlt(c: Cpu): void {
   if (c.s.cpl !== 0) fault(c, Vec.GP, 0);
   c.halted = true;
   c.exitReason = ExitReason.Hlt;
-  c.brk = true;
+  c.brk = Brk.STOP;
 }
 
 const CPUID_OUT = new Int32Array(4);

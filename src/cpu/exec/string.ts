@@ -7,6 +7,7 @@
  * the budget in). REP MOVS/STOS forward copy whole page runs of RAM at once.
  */
 import type { Cpu } from '../cpu.js';
+import { Brk } from '../block-cache.js';
 import type { Insn } from '../decoder/insn.js';
 import { Rep } from '../decoder/insn.js';
 import { K, setLazy, setLazy64, SIZE_MASK } from '../flags.js';
@@ -59,7 +60,7 @@ function repDone(c: Cpu, i: Insn): boolean {
 /** Restart the instruction later (chunking). */
 function again(c: Cpu, i: Insn): void {
   c.s.rip -= i.len;
-  c.brk = true;
+  c.brk = Brk.STOP;
 }
 
 export function movs(c: Cpu, i: Insn): void {
