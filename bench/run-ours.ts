@@ -15,11 +15,11 @@ export interface GuestRun {
 const COM1 = 0x3f8;
 const BUDGET = 10_000_000;
 
-export function runOnOurCpu(file: Uint8Array, memoryBytes = 128 * 1024 * 1024): GuestRun {
+export function runOnOurCpu(file: Uint8Array, compileThreshold?: number, memoryBytes = 128 * 1024 * 1024): GuestRun {
   const mb = parseFlatMultiboot(file);
   const memory = new GuestMemory(memoryBytes);
   memory.writeBytes(mb.loadAddr, mb.image);
-  const t = createTestCpu({ mode: 32, memory, paging: false });
+  const t = createTestCpu({ mode: 32, memory, paging: false, compileThreshold });
   t.setRegs({ rip: BigInt(mb.entry), rax: 0x2badb002n, rbx: 0n });
   const cpu = t.cpu;
   let startInsns = 0, startTime = 0, startWalks = 0, startCpu = 0;

@@ -11,11 +11,17 @@
  * from; a store to such a page (the CPU's own, or a host write reported by
  * GuestMemory.onHostWrite) invalidates all blocks of the page.
  *
- * Later, a compiler of hot blocks slots in through Block.compiled: the run
- * loop calls it instead of interpreting `insns` (it has the same contract:
- * execute the whole block, leave RIP after it, throw FAULT/EXIT precisely).
+ * Hot blocks are compiled (block-compiler.ts) into Block.compiled: the run
+ * loop calls it instead of interpreting `insns`, with the same contract
+ * (execute the block, leave RIP after it, throw FAULT/EXIT precisely). A
+ * translating compiler replaces block-compiler.ts without touching the loop.
  */
+import type { Cpu } from './cpu.js';
 import type { Insn } from './decoder/insn.js';
+import type { CpuState } from './state.js';
+
+/** A compiled block: runs the whole block, returns the number of instructions retired (see block-compiler.ts). */
+export type CompiledBlock = (c: Cpu, s: CpuState) => number;
 
 export const MAX_BLOCK_INSNS = 64;
 
@@ -25,7 +31,7 @@ export const Brk = { NONE: 0, TAKEN: 1, STOP: 2 } as const;
 export class Block {
   /** Set to false when the code it was decoded from is written. */
   valid = true;
-  /** Times the block ran (to pick blocks worth compiling). */
+  /** Times the block ran interpreted (to pick blocks worth compiling). */
   runs = 0;
   /**
    * Direct chaining: the blocks that followed this one last time, with the
@@ -37,8 +43,8 @@ export class Block {
   next0: Block | null = null;
   nextRip1 = NaN;
   next1: Block | null = null;
-  /** A compiled version of the block, when one exists (not yet: see file comment). */
-  compiled: ((c: unknown) => void) | null = null;
+  /** The compiled version of the block, once it is hot (block-compiler.ts). */
+  compiled: CompiledBlock | null = null;
   constructor(
     readonly key: number,
     readonly insns: Insn[],

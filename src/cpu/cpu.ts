@@ -15,6 +15,7 @@ import {
   type VcpuSegment, type VcpuSregs,
 } from './contract.js';
 import { Block, BlockCache, blockKey, Brk, MAX_BLOCK_INSNS } from './block-cache.js';
+import { compileBlock } from './block-compiler.js';
 import { decode, NEED_MORE } from './decoder/decoder.js';
 import { Insn } from './decoder/insn.js';
 import { bind, udHandler } from './exec/dispatch.js';
@@ -27,6 +28,16 @@ import { defaultCpuid } from './cpuid.js';
 import { readMsr, writeMsr } from './msr.js';
 
 const TWO64 = 18446744073709551616n;
+
+export interface CpuOptions {
+  /**
+   * Compile a block after it ran this many times interpreted; 0 disables the
+   * block compiler (pure interpreter, e.g. for benchmarks of the interpreter).
+   */
+  compileThreshold?: number;
+}
+
+export const DEFAULT_COMPILE_THRESHOLD = 64;
 const TWO32 = 4294967296;
 
 export class Cpu implements Vcpu, MmuHost {
@@ -83,7 +94,13 @@ export class Cpu implements Vcpu, MmuHost {
   /** Two-byte scratch buffer for instructions that straddle a page. */
   private readonly straddle = new Uint8Array(32);
 
-  constructor(readonly memory: GuestMemory) {
+  /** Index in its block of the instruction a compiled block faulted in. */
+  faultIndex = 0;
+  /** Interpreted runs after which a block is compiled (0: never; see block-compiler.ts). */
+  readonly compileThreshold: number;
+
+  constructor(readonly memory: GuestMemory, options: CpuOptions = {}) {
+    this.compileThreshold = options.compileThreshold ?? DEFAULT_COMPILE_THRESHOLD;
     this.lo = this.s.lo;
     this.hi = this.s.hi;
     this.sb = this.s.segBase;
@@ -151,15 +168,22 @@ export class Cpu implements Vcpu, MmuHost {
       }
       const insns = block.insns;
       const n = insns.length < left ? insns.length : left;
+      const compiled = n === insns.length ? block.compiled : null;
       let k = 0;
       try {
-        for (; k < n; k++) {
-          const i = insns[k]!;
-          s.rip += i.len;
-          i.h(this, i);
-          if (this.brk !== Brk.NONE) { k++; break; }
+        if (compiled !== null) {
+          k = compiled(this, s);
+        } else {
+          for (; k < n; k++) {
+            const i = insns[k]!;
+            s.rip += i.len;
+            i.h(this, i);
+            if (this.brk !== Brk.NONE) { k++; break; }
+          }
+          if (++block.runs === this.compileThreshold) block.compiled = compileBlock(block);
         }
       } catch (e) {
+        if (compiled !== null) k = this.faultIndex;
         // RIP still points after the faulting instruction (handlers change it only once nothing can fault).
         this.curIp = s.rip - insns[k]!.len;
         this.retired += k;

@@ -29,6 +29,8 @@ export interface TestCpuOptions {
   pae?: boolean;
   /** Privilege level of the test code (protected and long mode): 0 (default) or 3. */
   cpl?: 0 | 3;
+  /** Block compiler threshold (CpuOptions.compileThreshold); 0 interprets only. */
+  compileThreshold?: number;
 }
 
 export interface TestRunResult {
@@ -100,7 +102,7 @@ export function createTestCpu(opts: TestCpuOptions): TestCpu {
   if (mode === 64 && !paging) throw new RangeError('64-bit mode requires paging');
   if (mode === 16 && (paging || cpl !== 0)) throw new RangeError('16-bit test CPUs run in real mode (no paging, CPL 0)');
   if (memory.size < 2 * SYSTEM_AREA) throw new RangeError('guest memory too small for the test harness');
-  const cpu = new Cpu(memory);
+  const cpu = new Cpu(memory, { compileThreshold: opts.compileThreshold });
   const sys = memory.size - SYSTEM_AREA;
   const t = new TestCpu(cpu, memory, mode, sys);
   if (mode === 16) {

@@ -19,10 +19,16 @@ export function asm(bits: 16 | 32 | 64, source: string, org = 0x1000): Uint8Arra
 
 export const CODE = 0x1000;
 
+/**
+ * Tests compile a block on its second run, so loops exercise the block
+ * compiler and straight-line code the interpreter.
+ */
+export const TEST_COMPILE_THRESHOLD = 2;
+
 /** A test CPU with `source` assembled at CODE and RIP there. */
-export function cpuWith(mode: 16 | 32 | 64, source: string, opts: { paging?: boolean; pae?: boolean; cpl?: 0 | 3; memSize?: number } = {}): TestCpu {
+export function cpuWith(mode: 16 | 32 | 64, source: string, opts: { paging?: boolean; pae?: boolean; cpl?: 0 | 3; memSize?: number; compileThreshold?: number } = {}): TestCpu {
   const memory = new GuestMemory(opts.memSize ?? 4 * 1024 * 1024);
-  const t = createTestCpu({ mode, memory, paging: opts.paging, pae: opts.pae, cpl: opts.cpl });
+  const t = createTestCpu({ mode, memory, paging: opts.paging, pae: opts.pae, cpl: opts.cpl, compileThreshold: opts.compileThreshold ?? TEST_COMPILE_THRESHOLD });
   memory.writeBytes(CODE, asm(mode, source, CODE));
   t.set('rip', BigInt(CODE));
   return t;

@@ -57,3 +57,33 @@ describe('conditional branches inside blocks', () => {
     expect(t.get('rax')).toBe(2n);
   });
 });
+
+describe('block compiler', () => {
+  const loopToFault = `
+      mov ecx, 5
+    l: mov eax, 100
+      xor edx, edx
+      div ecx
+      dec ecx
+      jmp l`;
+  test('a fault inside a compiled block is precise (same as interpreted)', () => {
+    for (const compileThreshold of [0, 1, 2]) {
+      const t = cpuWith(32, loopToFault, { compileThreshold });
+      const r = t.run(1000);
+      expect(r.exception?.vector).toBe(0);
+      // Frame: EIP of the DIV (0x100c), CS, EFLAGS.
+      expect(t.memory.read32(Number(t.get('rsp')))).toBe(0x100c);
+      expect(t.get('rcx')).toBe(0n);
+      expect(t.cpu.instructionsRetired).toBe(1 + 5 * 5 + 2 + 1); // ... + the HLT of the exception stub
+    }
+  });
+  test('results are identical with and without compilation', () => {
+    const src = `mov ecx, 1000\nxor eax, eax\nl: add eax, ecx\nrol eax, 3\ncmp ecx, 500\njb s\nxor eax, 0x55\ns: loop l\nhlt`;
+    const a = cpuWith(32, src, { compileThreshold: 0 });
+    const b = cpuWith(32, src, { compileThreshold: 1 });
+    a.run(100000); b.run(100000);
+    expect(b.get('rax')).toBe(a.get('rax'));
+    expect(b.rflags).toBe(a.rflags);
+    expect(b.cpu.instructionsRetired).toBe(a.cpu.instructionsRetired);
+  });
+});
