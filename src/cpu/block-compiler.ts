@@ -38,7 +38,7 @@ const PURE_WITH_REGISTERS = new Set<Handler>([
   misc.nop, misc.clc, misc.stc, misc.cmc, misc.cld, misc.std,
 ]);
 
-function isPure(i: Insn): boolean {
+export function isPure(i: Insn): boolean {
   return PURE_WITH_REGISTERS.has(i.h) && i.mod === 3;
 }
 
@@ -54,11 +54,11 @@ export function compileBlock(b: Block): CompiledBlock {
     off += i.len | 0;
     ends.push(off);
     hoist.push(`const H${j} = H[${j}], I${j} = I[${j}];`);
-    if (isPure(i)) body.push(`j = ${j}; H${j}(c, I${j});`);
+    if (i.pure) body.push(`j = ${j}; H${j}(c, I${j});`);
     else body.push(`j = ${j}; s.rip = ip0 + ${off}; H${j}(c, I${j}); if (c.brk !== 0) return ${j + 1};`);
   }
   // A pure last instruction leaves RIP to us; any other set it before running.
-  const tail = isPure(insns[n - 1]!) ? `s.rip = ip0 + ${off};` : '';
+  const tail = insns[n - 1]!.pure ? `s.rip = ip0 + ${off};` : '';
   const src = `${hoist.join('\n')}
 const ENDS = [${ends.join(', ')}];
 return function compiledBlock(c, s) {

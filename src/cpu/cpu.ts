@@ -15,7 +15,7 @@ import {
   type VcpuSegment, type VcpuSregs,
 } from './contract.js';
 import { Block, BlockCache, blockKey, Brk, MAX_BLOCK_INSNS } from './block-cache.js';
-import { compileBlock } from './block-compiler.js';
+import { compileBlock, isPure } from './block-compiler.js';
 import { decode, NEED_MORE } from './decoder/decoder.js';
 import { Insn } from './decoder/insn.js';
 import { bind, udHandler } from './exec/dispatch.js';
@@ -169,21 +169,28 @@ export class Cpu implements Vcpu, MmuHost {
       const insns = block.insns;
       const n = insns.length < left ? insns.length : left;
       const compiled = n === insns.length ? block.compiled : null;
+      const ip0 = s.rip;
       let k = 0;
       try {
         if (compiled !== null) {
           k = compiled(this, s);
         } else {
+          // RIP is brought up to date only before instructions that need it (Insn.pure).
+          let lastPure = false;
           for (; k < n; k++) {
             const i = insns[k]!;
-            s.rip += i.len;
+            if (i.pure) { i.h(this, i); lastPure = true; continue; }
+            s.rip = ip0 + i.end;
+            lastPure = false;
             i.h(this, i);
             if (this.brk !== Brk.NONE) { k++; break; }
           }
+          if (lastPure) s.rip = ip0 + insns[k - 1]!.end;
           if (++block.runs === this.compileThreshold) block.compiled = compileBlock(block);
         }
       } catch (e) {
         if (compiled !== null) k = this.faultIndex;
+        else s.rip = ip0 + insns[k]!.end;
         // RIP still points after the faulting instruction (handlers change it only once nothing can fault).
         this.curIp = s.rip - insns[k]!.len;
         this.retired += k;
@@ -314,11 +321,15 @@ export class Cpu implements Vcpu, MmuHost {
         pages.push(Math.floor(nextPhys / 4096));
         bind(i, cs);
         i.idx = insns.length;
+        i.end = p - phys + len;
+        i.pure = isPure(i);
         insns.push(i);
         break;
       }
       bind(i, cs);
       i.idx = insns.length;
+      i.end = p - phys + len;
+      i.pure = isPure(i);
       insns.push(i);
       p += len;
       if (i.blockEnd) break;

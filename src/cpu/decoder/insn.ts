@@ -58,6 +58,13 @@ export class Insn {
   sub = 0;
   /** Position in its block (instructions before it in the block have retired when it runs). */
   idx = 0;
+  /** Offset of the next instruction from the start of its block. */
+  end = 0;
+  /**
+   * Cannot fault, branch, exit or read RIP (a register-only form of a simple
+   * instruction): the run loop need not keep RIP current for it.
+   */
+  pure = false;
   /** Ends a decoded block. */
   blockEnd = false;
 
