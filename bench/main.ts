@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     ['memcpy32.bin', 'memcpy with REP MOVSD (256 KiB x 400)'],
     ['calls32.bin', 'call-heavy: recursive fib(27)'],
     ['tlb32.bin', 'TLB thrash: 4 KiB pages over 16 MiB'],
+    ['int64.bin', 'integer loop (64-bit long mode, 4-level paging)'],
   ] as const;
   console.log('xenner CPU benchmark (guest MIPS = retired guest instructions per microsecond)\n');
   const m64 = runReg64Micro();

@@ -93,3 +93,11 @@ describe('conversions and flag moves', () => {
     expect(Number(t.get('rax')) & (FL.CF | FL.DF)).toBe(FL.DF);
   });
 });
+
+describe('LEA', () => {
+  test('computes non-canonical offsets without faulting', () => {
+    const t = exec(64, 'mov rax, 0x5a5a5a5a5a5a5a5a\nmov rcx, 3\nlea rdx, [rax + rcx*4]\nlea esi, [rax + 1]\nhlt');
+    expect(t.get('rdx')).toBe(0x5a5a5a5a5a5a5a66n);
+    expect(t.get('rsi')).toBe(0x5a5a5a5bn);
+  });
+});

@@ -11,7 +11,7 @@ import { cond, getFlags, setArithFlags } from '../flags.js';
 import { Seg } from '../state.js';
 import { loadSegment } from '../segments.js';
 import {
-  addSp, ea, ea32, getReg, pop, push, readMem, readRm, setReg, stackLa, stackSize, writeMem, writeRm,
+  addSp, ea, ea32, getReg, offset64, pop, push, readMem, readRm, setReg, stackLa, stackSize, writeMem, writeRm,
 } from './operands.js';
 
 /** MOV r/m, reg (88/89). */
@@ -72,17 +72,12 @@ export function movsx(c: Cpu, i: Insn): void {
   setReg(c, i.osz, i.reg, v, v >> 31);
 }
 
-/** LEA (8D): the offset only, no segment base, truncated to the operand size. */
+/** LEA (8D): the offset only — no segment base, no canonical check — truncated to the operand size. */
 export function lea(c: Cpu, i: Insn): void {
   const sz = i.osz;
   if (i.ea === Ea.A64 || i.ea === Ea.RIP) {
-    // Compute with a zero segment base.
-    const seg = i.seg;
-    i.seg = Seg.DS;
-    const a = ea(c, i);
-    i.seg = seg;
-    const lo = a >>> 0 | 0, hi = Math.floor(a / 4294967296) | 0;
-    setReg(c, sz, i.reg, lo, hi);
+    const lo = offset64(c, i);
+    setReg(c, sz, i.reg, lo, c.rh);
     return;
   }
   let o = i.disp;

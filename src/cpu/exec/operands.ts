@@ -64,6 +64,38 @@ export function ea32(c: Cpu, i: Insn): number {
   return (c.sb[i.seg]! + (o >>> 0)) >>> 0;
 }
 
+/**
+ * The 64-bit offset of a memory operand (64-bit or RIP-relative addressing)
+ * without segment base or canonical check: what LEA computes. Returns the low
+ * half; the high half is left in c.rh.
+ */
+export function offset64(c: Cpu, i: Insn): number {
+  let lo: number, hi: number;
+  if (i.ea === Ea.RIP) {
+    const a = c.s.rip + i.disp;
+    lo = a >>> 0 | 0; hi = Math.floor(a / TWO32) | 0;
+  } else {
+    lo = i.disp; hi = i.disp >> 31;
+    if (i.base >= 0) {
+      const r = (lo >>> 0) + (c.lo[i.base]! >>> 0);
+      lo = r | 0;
+      hi = (hi + c.hi[i.base]! + (r >= TWO32 ? 1 : 0)) | 0;
+    }
+    if (i.index >= 0) {
+      const s = i.scale;
+      const xl = c.lo[i.index]!, xh = c.hi[i.index]!;
+      const sl = xl << s;
+      const sh = s === 0 ? xh : (xh << s) | (xl >>> (32 - s));
+      const r = (lo >>> 0) + (sl >>> 0);
+      lo = r | 0;
+      hi = (hi + sh + (r >= TWO32 ? 1 : 0)) | 0;
+    }
+  }
+  if (i.asz === 1) hi = 0;
+  c.rh = hi;
+  return lo;
+}
+
 function ea64(c: Cpu, i: Insn): number {
   let lo = i.disp, hi = i.disp >> 31;
   if (i.ea === Ea.A64 && i.mod === 0 && i.base < 0 && i.index < 0 && i.imm2 !== 0) hi = i.imm2; // moffs64
