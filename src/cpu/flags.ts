@@ -192,8 +192,28 @@ export function cond(c: FlagsHolder, cc: number): boolean {
       case 15: return d > s;
     }
   }
-  // Fast path: JZ/JNZ after any lazily recorded 8/16/32-bit result.
-  if ((cc === 4 || cc === 5) && (op & 3) !== 3 && op >> 2 !== K.NONE) return (lf[1] === 0) === (cc === 4);
+  // Fast path: JZ/JNZ after any lazily recorded result.
+  if ((cc === 4 || cc === 5) && op >> 2 !== K.NONE) {
+    const z = (op & 3) === 3 ? (lf[1]! | lf[4]!) === 0 : lf[1] === 0;
+    return z === (cc === 4);
+  }
+  // Fast path: CMP/SUB of 64-bit values.
+  if (op === ((K.SUB << 2) | 3)) {
+    const dl = lf[2]!, dh = lf[5]!, sl = lf[3]!, sh = lf[6]!;
+    const eq = dl === sl && dh === sh;
+    const ult = dh !== sh ? (dh >>> 0) < (sh >>> 0) : (dl >>> 0) < (sl >>> 0);
+    const slt = dh !== sh ? dh < sh : (dl >>> 0) < (sl >>> 0);
+    switch (cc) {
+      case 2: return ult;
+      case 3: return !ult;
+      case 6: return ult || eq;
+      case 7: return !ult && !eq;
+      case 12: return slt;
+      case 13: return !slt;
+      case 14: return slt || eq;
+      case 15: return !slt && !eq;
+    }
+  }
   let r: boolean;
   switch (cc >> 1) {
     case 0: r = getOF(c) !== 0; break;

@@ -354,3 +354,27 @@ export function cmpxchg8b16b(c: Cpu, i: Insn): void {
     c.s.flags &= ~F.ZF;
   }
 }
+
+// ---- 64-bit register fast paths (64-bit code) -------------------------------
+
+/** op r64, r64 (either direction: bind puts the destination in rm). */
+export function alu64RegReg(c: Cpu, i: Insn): void {
+  const op = i.sub;
+  const al = c.lo[i.rm]!, ah = c.hi[i.rm]!, bl = c.lo[i.reg]!, bh = c.hi[i.reg]!;
+  const cin = op === 2 || op === 3 ? getCF(c) : 0;
+  const r = alu64(c, op, al, ah, bl, bh, cin);
+  const rh = c.rh;
+  if (op !== 7) { c.lo[i.rm] = r; c.hi[i.rm] = rh; }
+  flags64(c, op, al, ah, bl, bh, r, rh, cin);
+}
+
+/** op r64, imm (sign-extended imm32/imm8). */
+export function alu64RegImm(c: Cpu, i: Insn): void {
+  const op = i.sub;
+  const al = c.lo[i.rm]!, ah = c.hi[i.rm]!, bl = i.imm, bh = i.imm >> 31;
+  const cin = op === 2 || op === 3 ? getCF(c) : 0;
+  const r = alu64(c, op, al, ah, bl, bh, cin);
+  const rh = c.rh;
+  if (op !== 7) { c.lo[i.rm] = r; c.hi[i.rm] = rh; }
+  flags64(c, op, al, ah, bl, bh, r, rh, cin);
+}

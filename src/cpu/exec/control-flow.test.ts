@@ -49,3 +49,28 @@ describe('control flow', () => {
     expect(r.vector).toBe(13);
   });
 });
+
+describe('64-bit conditions', () => {
+  test('signed and unsigned comparisons of 64-bit values (high halves decide)', () => {
+    const t = exec(64, `xor eax, eax
+      mov rbx, 0xffffffff00000000
+      mov rcx, 0x0000000100000000
+      cmp rbx, rcx
+      jb bad1
+      or eax, 1
+    bad1: cmp rbx, rcx
+      jl ok2
+      or eax, 2
+    ok2: cmp rcx, rcx
+      jne bad3
+      jle ok3
+    bad3: or eax, 4
+    ok3: mov rdx, 0x100000000
+      cmp rdx, 1
+      jbe bad4
+      jg ok4
+    bad4: or eax, 8
+    ok4: hlt`);
+    expect(t.get('rax')).toBe(1n);
+  });
+});

@@ -41,6 +41,19 @@ export function mov32MemReg(c: Cpu, i: Insn): void {
   c.m.write32(ea32(c, i), c.lo[i.reg]!);
 }
 
+/** MOV r64, r64 (89/8B with a register; bind puts the source in rm). */
+export function mov64RegReg(c: Cpu, i: Insn): void {
+  c.lo[i.reg] = c.lo[i.rm]!; c.hi[i.reg] = c.hi[i.rm]!;
+}
+/** MOV r64, m64 / MOV m64, r64 with 64-bit addressing. */
+export function mov64RegMem(c: Cpu, i: Insn): void {
+  const v = c.m.read64(ea(c, i));
+  c.lo[i.reg] = v; c.hi[i.reg] = c.m.hi;
+}
+export function mov64MemReg(c: Cpu, i: Insn): void {
+  c.m.write64(ea(c, i), c.lo[i.reg]!, c.hi[i.reg]!);
+}
+
 /** MOV reg, imm (B0-BF): rm holds the register. */
 export function movRegImm(c: Cpu, i: Insn): void {
   setReg(c, i.osz, i.rm, i.imm, i.imm2);

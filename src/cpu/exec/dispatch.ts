@@ -45,11 +45,13 @@ function bindMap0(i: Insn, legacy: boolean): Handler | null {
   if (o < 0x40 && (o & 7) < 6) {
     i.sub = (o >> 3) & 7;
     switch (o & 7) {
-      case 0: case 1: return i.osz === 2 && i.mod === 3 ? arith.alu32RegReg : arith.aluRmReg;
+      case 0: case 1:
+        if (i.mod === 3 && i.osz >= 2) return i.osz === 2 ? arith.alu32RegReg : arith.alu64RegReg;
+        return arith.aluRmReg;
       case 2: case 3:
-        if (i.osz === 2 && i.mod === 3) { const t = i.rm; i.rm = i.reg; i.reg = t; return arith.alu32RegReg; }
+        if (i.mod === 3 && i.osz >= 2) { const t = i.rm; i.rm = i.reg; i.reg = t; return i.osz === 2 ? arith.alu32RegReg : arith.alu64RegReg; }
         return arith.aluRegRm;
-      default: i.mod = 3; i.rm = 0; return i.osz === 2 ? arith.alu32RegImm : arith.aluRmImm;
+      default: i.mod = 3; i.rm = 0; return i.osz === 2 ? arith.alu32RegImm : i.osz === 3 ? arith.alu64RegImm : arith.aluRmImm;
     }
   }
   switch (o) {
@@ -82,14 +84,17 @@ function bindMap0(i: Insn, legacy: boolean): Handler | null {
     case 0x6e: case 0x6f: return str.outs;
     case 0x80: case 0x81: case 0x82: case 0x83:
       i.sub = reg;
-      return i.osz === 2 && i.mod === 3 ? arith.alu32RegImm : arith.aluRmImm;
+      if (i.mod === 3 && i.osz >= 2) return i.osz === 2 ? arith.alu32RegImm : arith.alu64RegImm;
+      return arith.aluRmImm;
     case 0x84: case 0x85: return logic.testRmReg;
     case 0x86: case 0x87: return dm.xchg;
     case 0x89:
       if (i.osz === 2 && i.mod === 3) return swapTo(i, dm.mov32RegReg);
+      if (i.osz === 3) return i.mod === 3 ? swapTo(i, dm.mov64RegReg) : dm.mov64MemReg;
       return i.osz === 2 && flat32 ? dm.mov32MemReg : dm.movRmReg;
     case 0x8b:
       if (i.osz === 2 && i.mod === 3) return dm.mov32RegReg;
+      if (i.osz === 3) return i.mod === 3 ? dm.mov64RegReg : dm.mov64RegMem;
       return i.osz === 2 && flat32 ? dm.mov32RegMem : dm.movRegRm;
     case 0x88: return dm.movRmReg;
     case 0x8a: return dm.movRegRm;
