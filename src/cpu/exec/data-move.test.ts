@@ -101,3 +101,12 @@ describe('LEA', () => {
     expect(t.get('rsi')).toBe(0x5a5a5a5bn);
   });
 });
+
+describe('far pointer loads', () => {
+  test('lss/lfs load offset and selector', () => {
+    const t = exec(32, 'mov dword [0x3000], 0x12345678\nmov word [0x3004], 0x10\nlfs eax, [0x3000]\nmov bx, fs\nlss esp, [0x3000]\nhlt');
+    expect(t.get('rax')).toBe(0x12345678n);
+    expect(t.get('rbx') & 0xffffn).toBe(0x10n);
+    expect(t.get('rsp')).toBe(0x12345678n);
+  });
+});

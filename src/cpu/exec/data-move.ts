@@ -335,3 +335,14 @@ export function sahf(c: Cpu): void {
   setArithFlags(c, (f & ~0xd5) | ((c.lo[0]! >> 8) & 0xd5));
 }
 
+
+/** LDS/LES (C5/C4, not in 64-bit mode), LSS/LFS/LGS (0F B2/B4/B5): sub = segment. Offset first, then the selector. */
+export function loadFarPointer(c: Cpu, i: Insn): void {
+  const sz = i.osz;
+  const la = ea(c, i);
+  const off = readMem(c, la, sz), offHi = c.m.hi;
+  const sel = c.m.read16(la + (1 << sz));
+  loadSegment(c, i.sub, sel);
+  setReg(c, sz, i.reg, off, offHi);
+  if (i.sub === Seg.SS) { c.intShadow = true; c.brk = Brk.STOP; }
+}

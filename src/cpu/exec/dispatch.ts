@@ -124,7 +124,8 @@ function bindMap0(i: Insn, legacy: boolean): Handler | null {
     case 0xc0: case 0xd0: case 0xd1: i.sub = reg; return sh.shiftGroup;
     case 0xd2: case 0xd3: i.sub = reg; i.imm2 = 1; return sh.shiftGroup;
     case 0xc2: case 0xc3: return cf.retNear;
-    case 0xc4: case 0xc5: return null; // LES/LDS: issue 4
+    case 0xc4: i.sub = Seg.ES; return dm.loadFarPointer;
+    case 0xc5: i.sub = Seg.DS; return dm.loadFarPointer;
     case 0xc6: case 0xc7: return i.modrm === 0xf8 ? null : dm.movRmImm; // XBEGIN/XABORT: no RTM (#UD)
     case 0xc8: return dm.enter;
     case 0xc9: return dm.leave;
@@ -218,6 +219,9 @@ function bindMap1(i: Insn): Handler | null {
       if (i.mod !== 3 && reg === 7 && i.rep === 0) { i.sub = 1; return misc.touchLine; } // CLFLUSH(OPT)
       return null;
     case 0xaf: return md.imul2;
+    case 0xb2: i.sub = Seg.SS; return dm.loadFarPointer;
+    case 0xb4: i.sub = Seg.FS; return dm.loadFarPointer;
+    case 0xb5: i.sub = Seg.GS; return dm.loadFarPointer;
     case 0xb0: case 0xb1: return arith.cmpxchg;
     case 0xb6: i.sub = 0; return dm.movzx;
     case 0xb7: i.sub = 1; return dm.movzx;

@@ -42,3 +42,15 @@ describe('string instructions', () => {
     expect(t.get('rsi')).toBe(0x3000n);
   });
 });
+
+describe('bulk REP STOS of every size', () => {
+  test('rep stosd / stosq fill across pages', () => {
+    const t = exec(64, `mov rdi, 0x3ff0\nmov eax, 0x11223344\nmov ecx, 1030\nrep stosd\nmov rdi, 0x8000\nmov rax, 0x5566778899aabbcc\nmov ecx, 600\nrep stosq\nhlt`);
+    expect(t.memory.read32(0x3ff0)).toBe(0x11223344);
+    expect(t.memory.read32(0x3ff0 + 4 * 1029)).toBe(0x11223344);
+    expect(t.memory.read32(0x3ff0 + 4 * 1030)).toBe(0);
+    expect(t.memory.read64(0x8000 + 8 * 599)).toBe(0x5566778899aabbccn);
+    expect(t.memory.read64(0x8000 + 8 * 600)).toBe(0n);
+    expect(t.get('rdi')).toBe(0x8000n + 8n * 600n);
+  });
+});

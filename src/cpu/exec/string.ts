@@ -116,22 +116,36 @@ export function stos(c: Cpu, i: Insn): void {
   let budget = CHUNK;
   while (!countZero(c, asz)) {
     if (budget-- === 0) { again(c, i); return; }
-    if (d > 0 && sz === 0 && bulkStosb(c, v, asz)) continue;
+    if (d > 0 && bulkStos(c, sz, v, h, asz)) continue;
     writeMem(c, regAddr(c, 7, Seg.ES, asz), sz, v, h);
     addReg(c, 7, asz, d); addReg(c, 1, asz, -1);
   }
 }
 
-function bulkStosb(c: Cpu, v: number, asz: number): boolean {
+/** Forward REP STOS within one destination page of plain RAM. Returns false to fall back. */
+function bulkStos(c: Cpu, sz: number, v: number, h: number, asz: number): boolean {
+  const n = 1 << sz;
   const da = regAddr(c, 7, Seg.ES, asz);
-  let elems = Math.min(0x1000 - (da & 0xfff), getCount(c, asz));
-  if (asz === 0) elems = Math.min(elems, 0x10000 - (c.lo[7]! & 0xffff));
+  let elems = Math.min(Math.floor((0x1000 - (da & 0xfff)) / n), getCount(c, asz));
+  if (asz === 0) elems = Math.min(elems, Math.floor((0x10000 - (c.lo[7]! & 0xffff)) / n));
   if (elems < 2) return false;
   const m = c.m;
   const pd = m.translate(da, Access.WRITE);
-  if (pd + elems > m.ramSize || m.codePages[Math.floor(pd / 4096)] !== 0) return false;
-  m.u8.fill(v & 0xff, pd, pd + elems);
-  addReg(c, 7, asz, elems); addReg(c, 1, asz, -elems);
+  const bytes = elems * n;
+  if (pd + bytes > m.ramSize || m.codePages[Math.floor(pd / 4096)] !== 0) return false;
+  const u8 = m.u8;
+  if (sz === 0) u8.fill(v & 0xff, pd, pd + bytes);
+  else {
+    // Write one element, then replicate it by doubling copies.
+    for (let k = 0; k < n; k++) u8[pd + k] = k < 4 ? v >>> (8 * k) : h >>> (8 * (k - 4));
+    let done = n;
+    while (done < bytes) {
+      const chunk = Math.min(done, bytes - done);
+      u8.copyWithin(pd + done, pd, pd + chunk);
+      done += chunk;
+    }
+  }
+  addReg(c, 7, asz, bytes); addReg(c, 1, asz, -elems);
   return true;
 }
 

@@ -177,3 +177,16 @@ describe('invalid encodings raise #UD', () => {
     expect(trap(64, 'db 0x06').vector).toBe(6);
   });
 });
+
+describe('interrupt window', () => {
+  test('requestInterruptWindow exits once the guest sets IF (after the STI shadow)', () => {
+    const t = cpuWith(64, 'cli\nmov eax, 1\nsti\nmov eax, 2\nl: jmp l');
+    t.cpu.requestInterruptWindow = true;
+    const r = t.run(100);
+    expect(r.reason).toBe(ExitReason.IrqWindowOpen);
+    expect(t.cpu.readyForInterruptInjection).toBe(true);
+    expect(t.get('rax')).toBe(2n);
+    t.cpu.requestInterruptWindow = false;
+    expect(t.run(10).reason).toBe(ExitReason.Intr);
+  });
+});
