@@ -159,6 +159,9 @@ export class Cpu implements Vcpu, MmuHost {
         try {
           block = this.currentBlock();
         } catch (e) {
+          // A fetch fault retires nothing; charge it to the budget so that a
+          // guest stuck in a loop of faults still returns to the VMM.
+          left--;
           const r = this.onThrow(e);
           if (r !== 0) return this.finish(r);
           prev = null;
@@ -194,7 +197,7 @@ export class Cpu implements Vcpu, MmuHost {
         // RIP still points after the faulting instruction (handlers change it only once nothing can fault).
         this.curIp = s.rip - insns[k]!.len;
         this.retired += k;
-        left -= k;
+        left -= k + 1; // the faulting instruction is charged too (see the fetch-fault case)
         prev = null;
         const r = this.onThrow(e);
         if (r !== 0) return this.finish(r);

@@ -190,3 +190,24 @@ describe('interrupt window', () => {
     expect(t.run(10).reason).toBe(ExitReason.Intr);
   });
 });
+
+describe('budget', () => {
+  test('a guest stuck in a loop of faults still returns to the VMM', () => {
+    // The IDT points every vector at an unmapped handler: #PF on fetch, forever (no instruction retires).
+    const t = cpuWith(64, `${PT64}
+      mov qword [0x103000 + 0x50*8], 0
+      lidt [idtr]
+      mov rax, 0x50000
+      jmp rax
+      idtr: dw 0xfff
+      dq 0x60000`);
+    // A 64-bit IDT at 0x60000 whose gates all point to 0x50000 (not present).
+    for (let v = 0; v < 256; v++) {
+      t.memory.write32(0x60000 + v * 16, (0x08 << 16) | 0x0000);
+      t.memory.write32(0x60000 + v * 16 + 4, 0x00058e00);
+      t.memory.write32(0x60000 + v * 16 + 8, 0);
+    }
+    const r = t.run(1000);
+    expect([ExitReason.Intr, ExitReason.Shutdown]).toContain(r.reason);
+  });
+});
