@@ -91,7 +91,7 @@ export class Cpu implements Vcpu, MmuHost {
 
   private retired = 0;
   private cpuid: CpuidEntry[] = defaultCpuid();
-  /** Two-byte scratch buffer for instructions that straddle a page. */
+  /** Scratch buffer for decoding an instruction that straddles two pages. */
   private readonly straddle = new Uint8Array(32);
 
   /** Index in its block of the instruction a compiled block faulted in. */

@@ -107,8 +107,8 @@ function deliverOnce(c: Cpu, v: number, he: boolean, err: number, soft: boolean,
     setFromDescriptor(c, Seg.CS, (sel & 0xfffc) | dpl, dlo, dhi);
     if (dpl !== oldCpl) { s.segSel[Seg.SS] = dpl; s.segBase[Seg.SS] = 0; s.segAttr[Seg.SS] = (s.segAttr[Seg.SS]! & ~0x60) | (dpl << 5); }
     c.lo[4] = sp >>> 0 | 0; c.hi[4] = Math.floor(sp / TWO32) | 0;
+    // Gate offset bits 63-32 are w2 (signed: the result is the canonical address as a signed number).
     s.rip = w2 * TWO32 + ((w1 & 0xffff0000) >>> 0) + (w0 & 0xffff);
-    if (w2 < 0) s.rip = (w2 * TWO32) + (((w1 & 0xffff0000) >>> 0) + (w0 & 0xffff));
   } else {
     if (type === 0x05) throw c.internal('task gate in the IDT (hardware task switching is not implemented yet)');
     if (type !== 0x0e && type !== 0x0f && type !== 0x06 && type !== 0x07) fault(c, Vec.GP, v * 8 + 2 + ext);

@@ -10,7 +10,7 @@ import type { Insn } from '../decoder/insn.js';
 import { cond, getFlags, getOF, K, setArithFlags } from '../flags.js';
 import { Vec } from '../exceptions.js';
 import { deliverInterrupt, iret as doIret } from '../interrupts.js';
-import { loadCs } from '../segments.js';
+import { loadCs, loadSegment } from '../segments.js';
 import { CodeSize, CR0, F, Seg } from '../state.js';
 import { ea, fault, jumpRel, pop, push, readMem, readRm, setRip, stackLa, addSp } from './operands.js';
 
@@ -154,7 +154,7 @@ export function retFar(c: Cpu, i: Insn): void {
     const newSp = readMem(c, stackLa(c, 2 * n + (i.opc === 0xca ? i.imm : 0)), sz), newSpHi = c.m.hi;
     const newSs = readMem(c, stackLa(c, 3 * n + (i.opc === 0xca ? i.imm : 0)), sz) & 0xffff;
     loadCs(c, sel);
-    loadSsForReturn(c, newSs);
+    loadSegment(c, Seg.SS, newSs);
     c.lo[4] = newSp; c.hi[4] = sz === 3 ? newSpHi : 0;
     addSp(c, i.opc === 0xca ? i.imm : 0);
   } else {
@@ -164,12 +164,6 @@ export function retFar(c: Cpu, i: Insn): void {
   c.s.rip = sz === 3 ? offHi * TWO32 + (off >>> 0) : sz === 2 ? off >>> 0 : off & 0xffff;
   c.brk = Brk.STOP;
 }
-
-function loadSsForReturn(c: Cpu, sel: number): void {
-  // Imported lazily to keep the module graph simple.
-  loadSegmentFn(c, Seg.SS, sel);
-}
-import { loadSegment as loadSegmentFn } from '../segments.js';
 
 /** INT imm8 (CD), INT3 (CC), INTO (CE), INT1 (F1): software interrupts, delivered with RIP after the instruction. */
 export function softInt(c: Cpu, i: Insn): void {
@@ -210,4 +204,3 @@ export function popf(c: Cpu, i: Insn): void {
   setArithFlags(c, v);
 }
 
-export { Seg };

@@ -38,7 +38,7 @@ function addReg(c: Cpu, r: number, asz: number, d: number): void {
 }
 
 function getCount(c: Cpu, asz: number): number {
-  if (asz === 2) return c.hi[1]! * TWO32 + (c.lo[1]! >>> 0) + (c.hi[1]! < 0 ? 2 * 0 : 0);
+  if (asz === 2) return (c.hi[1]! >>> 0) * TWO32 + (c.lo[1]! >>> 0);
   return asz === 1 ? c.lo[1]! >>> 0 : c.lo[1]! & 0xffff;
 }
 

@@ -13,7 +13,7 @@
  */
 import { type GuestMemory } from '../../memory/guest-memory.js';
 import { CR0, CR4, EFER, type CpuState } from '../state.js';
-import { EXIT, FAULT, type PendingException, Vec } from '../exceptions.js';
+import { FAULT, type PendingException, Vec } from '../exceptions.js';
 
 export const TLB_BITS = 10;
 export const TLB_SIZE = 1 << TLB_BITS;
@@ -421,9 +421,6 @@ export class Mmu {
   setUser(cpl3: boolean): void {
     this.user = cpl3 ? TLB_SIZE : 0;
   }
-
-  /** Port I/O and MMIO completions carry data back through here (see MmuHost). */
-  static readonly EXIT = EXIT;
 }
 
 /** Scratch for the addresses of non-leaf entries of one walk (A bits are set after the checks pass). */
