@@ -74,3 +74,20 @@ describe('64-bit conditions', () => {
     expect(t.get('rax')).toBe(1n);
   });
 });
+
+describe('exceptions from user mode (CPL 3)', () => {
+  for (const mode of [32, 64] as const) {
+    test(`${mode}-bit: #GP from CPL 3 switches to the ring-0 stack and pushes SS:RSP`, () => {
+      const r = trap(mode, 'mov eax, 5\ncli', { paging: true, cpl: 3 });
+      expect(r.vector).toBe(13);
+      expect(r.errorCode).toBe(0);
+      const sp = Number(r.t.get('rsp'));
+      const w = mode === 64 ? 8 : 4;
+      // Frame: error code, RIP, CS, RFLAGS, RSP, SS.
+      expect(r.t.memory.read32(sp + w)).toBe(0x1005);
+      expect(r.t.memory.read32(sp + 2 * w) & 3).toBe(3);
+      expect(r.t.cpu.s.cpl).toBe(0);
+      expect(r.t.get('rax')).toBe(5n);
+    });
+  }
+});
