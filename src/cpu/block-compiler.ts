@@ -32,8 +32,8 @@ import * as sh from './exec/shift-rotate.js';
  */
 const PURE_WITH_REGISTERS = new Set<Handler>([
   dm.mov32RegReg, dm.mov64RegReg, dm.movRegImm, dm.movRmReg, dm.movRegRm, dm.movzx, dm.movsx, dm.cmov, dm.xchg, dm.bswap, dm.cbw, dm.cwd,
-  arith.alu32RegReg, arith.alu32RegImm, arith.alu64RegReg, arith.alu64RegImm, arith.aluRmReg, arith.aluRegRm, arith.aluRmImm, arith.incDec32Reg, arith.incDec,
-  arith.neg, logic.not, logic.testRmReg, logic.testRmImm, sh.shift32RegImm, sh.shiftGroup, sh.shiftDouble,
+  arith.alu32RegReg, arith.alu32RegImm, arith.alu64RegReg, arith.alu64RegImm, arith.aluRmReg, arith.aluRegRm, arith.aluRmImm, arith.incDec32Reg, arith.incDec64Reg, arith.incDec,
+  arith.neg, logic.not, logic.testRmReg, logic.testRmImm, sh.shift32RegImm, sh.shift64RegImm, sh.shiftGroup, sh.shiftDouble,
   md.mul, md.imul1, md.imul2, bit.bsf, bit.bsr, bit.popcnt, bit.setcc, bit.bitTest,
   misc.nop, misc.clc, misc.stc, misc.cmc, misc.cld, misc.std,
 ]);

@@ -378,3 +378,15 @@ export function alu64RegImm(c: Cpu, i: Insn): void {
   if (op !== 7) { c.lo[i.rm] = r; c.hi[i.rm] = rh; }
   flags64(c, op, al, ah, bl, bh, r, rh, cin);
 }
+
+/** INC/DEC r64 (REX.W FF /0 /1 with a register). */
+export function incDec64Reg(c: Cpu, i: Insn): void {
+  const cf = getCF(c);
+  const al = c.lo[i.rm]!, ah = c.hi[i.rm]!;
+  const dec = i.sub === 1;
+  const r = alu64(c, dec ? 5 : 0, al, ah, 1, 0, 0);
+  const rh = c.rh;
+  c.lo[i.rm] = r; c.hi[i.rm] = rh;
+  setLazy64(c, dec ? K.DEC : K.INC, al, ah, 1, 0, r, rh);
+  c.lf[7] = cf;
+}

@@ -120,7 +120,8 @@ function bindMap0(i: Insn, legacy: boolean): Handler | null {
     case 0xae: case 0xaf: return str.scas;
     case 0xc1:
       i.sub = reg;
-      return i.osz === 2 && i.mod === 3 && reg >= 4 ? sh.shift32RegImm : sh.shiftGroup;
+      if (i.mod === 3 && reg >= 4 && i.osz >= 2) return i.osz === 2 ? sh.shift32RegImm : sh.shift64RegImm;
+      return sh.shiftGroup;
     case 0xc0: case 0xd0: case 0xd1: i.sub = reg; return sh.shiftGroup;
     case 0xd2: case 0xd3: i.sub = reg; i.imm2 = 1; return sh.shiftGroup;
     case 0xc2: case 0xc3: return cf.retNear;
@@ -162,7 +163,10 @@ function bindMap0(i: Insn, legacy: boolean): Handler | null {
     case 0xfe: i.sub = reg; return arith.incDec;
     case 0xff:
       switch (reg) {
-        case 0: case 1: i.sub = reg; return arith.incDec;
+        case 0: case 1:
+          i.sub = reg;
+          if (i.mod === 3 && i.osz >= 2) return i.osz === 2 ? arith.incDec32Reg : arith.incDec64Reg;
+          return arith.incDec;
         case 2: return cf.callRm;
         case 3: case 5: return cf.farIndirect;
         case 4: return cf.jmpRm;

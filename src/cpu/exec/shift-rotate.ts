@@ -117,6 +117,21 @@ export function shift32RegImm(c: Cpu, i: Insn): void {
   lf[0] = (kind << 2) | 2; lf[1] = r; lf[2] = a; lf[3] = n; lf[7] = cf;
 }
 
+/** SHL/SHR/SAR r64, imm8 (REX.W C1 /4 /5 /7 with a register). */
+export function shift64RegImm(c: Cpu, i: Insn): void {
+  const n = i.imm & 0x3f;
+  if (n === 0) return;
+  const al = c.lo[i.rm]!, ah = c.hi[i.rm]!;
+  let rl: number, cf: number, kind: number;
+  if (i.sub === 5) { rl = shr64(al, ah, n); cf = bit64(al, ah, n - 1); kind = K.SHR; }
+  else if (i.sub === 7) { rl = sar64(al, ah, n); cf = bit64(al, ah, n - 1); kind = K.SAR; }
+  else { rl = shl64(al, ah, n); cf = bit64(al, ah, 64 - n); kind = K.SHL; }
+  const rh = out.hi;
+  c.lo[i.rm] = rl; c.hi[i.rm] = rh;
+  setLazy64(c, kind, al, ah, n, 0, rl, rh);
+  c.lf[7] = cf;
+}
+
 function store(c: Cpu, i: Insn, la: number, sz: number, v: number): void {
   if (i.mod === 3) setReg(c, sz, i.rm, v, 0); else writeMem(c, la, sz, v, 0);
 }
