@@ -59,7 +59,7 @@ export function decoderDiff(bitness: 16 | 32 | 64, cases: number, seed: number, 
         const icedValid = instr.code !== 0;
         const icedLen = instr.length;
         const ourLen = decode(buf, off, buf.length, codeSize, insn);
-        const vex = insn.map === 4;
+        const vex = insn.map === 4 || insn.vex !== 0;
         const ourValid = insn.ud === 0;
         result.cases++;
         if (icedValid) result.icedValid++;

@@ -54,7 +54,10 @@ describe('decoder', () => {
     expect(dec('c5 f8 77').ud).toBe(UdReason.VEX);
     expect(dec('c5 f8 77').len).toBe(3);
     expect(dec('c4 00', CodeSize.Bits32).map).toBe(0); // LES in 32-bit mode (ModRM.mod != 3)
-    expect(dec('c4 c1 79 6e c0', CodeSize.Bits32).map).toBe(4); // VEX (mod = 3)
+    expect(dec('c4 c1 79 6e c0', CodeSize.Bits32).vex).toBe(1); // VEX (mod = 3)
+    expect(dec('c4 c1 79 6e c0', CodeSize.Bits32).ud).toBe(UdReason.VEX);
+    expect(dec('c4 e2 78 f2 c1').ud).toBe(0); // ANDN eax, eax, ecx
+    expect(dec('c4 e2 7c f2 c1').ud).toBe(UdReason.VEX); // ... with VEX.L = 1
   });
   test('instructions longer than 15 bytes are invalid', () => {
     const i = dec('66 66 66 66 66 66 66 66 66 66 66 66 66 66 66 90');

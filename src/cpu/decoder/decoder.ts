@@ -5,7 +5,7 @@
  * rules say; it does not bind semantics (exec/dispatch.ts does).
  */
 import { CodeSize, Seg } from '../state.js';
-import { A, Imm, MAPS, vexHasImm8 } from './tables.js';
+import { A, Imm, MAPS, VEX_MAPS, vexHasImm8 } from './tables.js';
 import { Ea, type Insn, Rep } from './insn.js';
 
 export const UdReason = {
@@ -36,6 +36,8 @@ export function decode(buf: Uint8Array, pos: number, end: number, codeSize: numb
   let b = 0;
 
   i.ud = 0;
+  i.vex = 0; i.vvvv = 0; i.vexL = 0;
+  let vexBad = false;
   i.imm = 0; i.imm2 = 0; i.disp = 0;
   i.base = -1; i.index = -1; i.scale = 0; i.ea = Ea.NONE;
   i.mod = 3; i.reg = 0; i.rm = 0; i.modrm = -1;
@@ -81,17 +83,40 @@ export function decode(buf: Uint8Array, pos: number, end: number, codeSize: numb
     if (pos >= limit) return tooLong(i, pos, start, end);
     const n = buf[pos]!;
     const isVex = b === 0x8f ? (n & 0x1f) >= 8 : long || (n & 0xc0) === 0xc0;
-    if (isVex) return decodeVexFamily(buf, start, pos, limit, end, b, asz, long, (p66 | rep | rex | lock) !== 0, i);
+    if (isVex && b === 0xc4 || isVex && b === 0xc5) {
+      // VEX: decoded in full (the BMI1/BMI2 general-purpose instructions execute; the rest is #UD).
+      const two = b === 0xc5;
+      if (pos + (two ? 1 : 2) >= limit) return tooLong(i, pos + (two ? 2 : 3), start, end);
+      const v1 = buf[pos]!;
+      const v2 = two ? v1 : buf[pos + 1]!;
+      const mmmmm = two ? 1 : v1 & 0x1f;
+      vexBad = (p66 | rep | rex | lock) !== 0 || mmmmm < 1 || mmmmm > 3;
+      const R = (~v1 >> 7) & 1, X = two ? 0 : (~v1 >> 6) & 1, B = two ? 0 : (~v1 >> 5) & 1, W = two ? 0 : (v2 >> 7) & 1;
+      rex = long ? 0x40 | (W << 3) | (R << 2) | (X << 1) | B : 0;
+      i.rex = rex;
+      i.vex = 1;
+      i.vvvv = ((~v2 >> 3) & 15) & (long ? 15 : 7);
+      i.vexL = (v2 >> 2) & 1;
+      const pp = v2 & 3;
+      i.p66 = pp === 1 ? 1 : 0;
+      rep = pp === 2 ? Rep.REP : pp === 3 ? Rep.REPNE : 0;
+      i.rep = rep; p66 = i.p66; lock = 0; i.lock = 0;
+      pos += two ? 1 : 2;
+      map = mmmmm < 1 || mmmmm > 3 ? 1 : mmmmm;
+      if (pos >= limit) return tooLong(i, pos + 1, start, end);
+      b = buf[pos++]!;
+    } else if (isVex) return decodeVexFamily(buf, start, pos, limit, end, b, asz, long, (p66 | rep | rex | lock) !== 0, i);
   }
   i.map = map;
   i.opc = b;
-  const attrs = MAPS[map]![b]!;
+  const attrs = i.vex !== 0 ? VEX_MAPS[map]![b]! : MAPS[map]![b]!;
   i.attrs = attrs;
   i.blockEnd = (attrs & A.BLOCK_END) !== 0;
 
   // Operand size.
   let osz: number;
-  if (attrs & A.BYTE) osz = 0;
+  if (i.vex !== 0) osz = long && (rex & 8) !== 0 ? 3 : 2;
+  else if (attrs & A.BYTE) osz = 0;
   else if (long) {
     if (rex & 8) osz = 3;
     else if (attrs & A.FORCE64) osz = 3;
@@ -201,7 +226,7 @@ export function decode(buf: Uint8Array, pos: number, end: number, codeSize: numb
   // Immediates.
   let immKind = (attrs & A.IMM_MASK) >> A.IMM_SHIFT;
   if (map === 0 && (b === 0xf6 || b === 0xf7) && (modrm & 0x30) === 0) immKind = b === 0xf6 ? Imm.B : Imm.Z;
-  if (map === 1 && b === 0x78 && (rep === Rep.REPNE || (p66 && rep === 0))) immKind = Imm.W; // AMD EXTRQ/INSERTQ: two imm8
+  if (map === 1 && b === 0x78 && i.vex === 0 && (rep === Rep.REPNE || (p66 && rep === 0))) immKind = Imm.W; // AMD EXTRQ/INSERTQ: two imm8
   switch (immKind) {
     case Imm.NONE: break;
     case Imm.B:
@@ -253,8 +278,29 @@ export function decode(buf: Uint8Array, pos: number, end: number, codeSize: numb
       break;
   }
   i.len = pos - start;
-  i.ud = validity(i, attrs, map, b, modrm, long, rep);
+  i.ud = i.vex !== 0 ? (vexBad || !bmiValid(i, map, b, modrm) ? UdReason.VEX : 0) : validity(i, attrs, map, b, modrm, long, rep);
   return i.len;
+}
+
+/**
+ * The VEX-encoded general-purpose instructions we execute (BMI1, BMI2):
+ * ANDN, BLSR/BLSMSK/BLSI, BZHI/PEXT/PDEP, MULX, BEXTR/SHLX/SARX/SHRX, RORX.
+ * All need VEX.L = 0.
+ */
+function bmiValid(i: Insn, map: number, op: number, modrm: number): boolean {
+  if (i.vexL !== 0) return false;
+  const pp = i.rep === Rep.REP ? 2 : i.rep === Rep.REPNE ? 3 : i.p66;
+  if (map === 2) {
+    switch (op) {
+      case 0xf2: return pp === 0;
+      case 0xf3: { const r = (modrm >> 3) & 7; return pp === 0 && r >= 1 && r <= 3; }
+      case 0xf5: return pp === 0 || pp === 2 || pp === 3;
+      case 0xf6: return pp === 3;
+      case 0xf7: return true;
+    }
+    return false;
+  }
+  return map === 3 && op === 0xf0 && pp === 3;
 }
 
 function isLegacyPrefix(b: number): boolean {

@@ -50,6 +50,10 @@ export class Insn {
   imm = 0;
   /** Second immediate, or the high half of a 64-bit one. */
   imm2 = 0;
+  /** VEX-encoded (then map is the VEX map 1-3); vvvv is the extra register operand, vexL VEX.L. */
+  vex = 0;
+  vvvv = 0;
+  vexL = 0;
   /** Attribute word from the opcode tables. */
   attrs = 0;
   /** 0 valid; otherwise why the encoding is #UD (UdReason). */

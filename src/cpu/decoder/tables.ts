@@ -276,6 +276,14 @@ export const MAP3 = table();
 
 export const MAPS = [MAP0, MAP1, MAP2, MAP3] as const;
 
+/** VEX maps 0F, 0F38, 0F3A (index by mmmmm): every opcode has ModRM except VZEROUPPER/VZEROALL (0F 77). */
+function vexMap(m: number): Uint32Array {
+  const t = table();
+  for (let o = 0; o < 256; o++) t[o] = (m === 1 && o === 0x77 ? 0 : M) | (vexHasImm8(m, o) ? IB : 0) | ALL;
+  return t;
+}
+export const VEX_MAPS = [table(), vexMap(1), vexMap(2), vexMap(3)] as const;
+
 /**
  * VEX/EVEX/XOP maps, for length decoding only: does opcode `op` of map `m`
  * take an 8-bit immediate? (Map 3 and XOP map 8 always do.)

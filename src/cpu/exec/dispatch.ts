@@ -12,6 +12,7 @@ import { Ea } from '../decoder/insn.js';
 import * as arith from './arith.js';
 import * as bcd from './bcd.js';
 import * as bit from './bit.js';
+import * as bmi from './bmi.js';
 import * as cf from './control-flow.js';
 import * as dm from './data-move.js';
 import * as logic from './logic.js';
@@ -27,7 +28,7 @@ export const udHandler: Handler = (c: Cpu) => misc.ud(c);
 export function bind(i: Insn, codeSize: number): void {
   i.sub = 0;
   if (i.ud !== 0) { i.h = udHandler; return; }
-  const h = i.map === 0 ? bindMap0(i, codeSize !== CodeSize.Bits64) : i.map === 1 ? bindMap1(i) : i.map === 2 ? bindMap2(i) : null;
+  const h = i.vex !== 0 ? bindVex(i) : i.map === 0 ? bindMap0(i, codeSize !== CodeSize.Bits64) : i.map === 1 ? bindMap1(i) : i.map === 2 ? bindMap2(i) : null;
   i.h = h ?? udHandler;
 }
 
@@ -241,6 +242,19 @@ function bindMap1(i: Insn): Handler | null {
       return null;
     case 0x05: case 0x07: case 0x34: case 0x35: case 0x02: case 0x03: case 0x33:
       return sys.notImplemented; // SYSCALL SYSRET SYSENTER SYSEXIT LAR LSL RDPMC: issue 4
+  }
+  return null;
+}
+
+/** VEX-encoded instructions the decoder let through: BMI1/BMI2 (everything else is #UD already). */
+function bindVex(i: Insn): Handler | null {
+  if (i.map === 3) return bmi.rorx;
+  switch (i.opc) {
+    case 0xf2: return bmi.andn;
+    case 0xf3: return bmi.blsGroup;
+    case 0xf5: return i.rep === 0 ? bmi.bzhi : bmi.pdepPext;
+    case 0xf6: return bmi.mulx;
+    case 0xf7: return i.rep === 0 && !i.p66 ? bmi.bextr : bmi.shiftX;
   }
   return null;
 }
