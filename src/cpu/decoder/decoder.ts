@@ -278,7 +278,7 @@ export function decode(buf: Uint8Array, pos: number, end: number, codeSize: numb
       break;
   }
   i.len = pos - start;
-  i.ud = i.vex !== 0 ? (vexBad || !bmiValid(i, map, b, modrm) ? UdReason.VEX : 0) : validity(i, attrs, map, b, modrm, long, rep);
+  i.ud = i.vex !== 0 ? (vexBad || !bmiValid(i, map, b, modrm) ? UdReason.VEX : 0) : validity(i, attrs, map, b, modrm, long, rep, codeSize);
   return i.len;
 }
 
@@ -325,7 +325,7 @@ function tooLong(i: Insn, needEnd: number, start: number, end: number): number {
   return MAX_INSN_LEN;
 }
 
-function validity(i: Insn, attrs: number, map: number, op: number, modrm: number, long: boolean, rep: number): number {
+function validity(i: Insn, attrs: number, map: number, op: number, modrm: number, long: boolean, rep: number, codeSize: number): number {
   if (attrs & A.INVALID) return UdReason.OPCODE;
   if (long && (attrs & A.INV64)) return UdReason.INV64;
   if (!long && (attrs & A.ONLY64)) return UdReason.OPCODE;
@@ -339,7 +339,7 @@ function validity(i: Insn, attrs: number, map: number, op: number, modrm: number
   if ((attrs & A.REG_ONLY) && mem) return UdReason.MEM_ONLY;
   const reg = (modrm >> 3) & 7;
   if (attrs & A.GROUP) {
-    const g = groupValid(map, op, modrm, reg, mem, long, i);
+    const g = groupValid(map, op, modrm, reg, mem, long, i, codeSize);
     if (g !== 0) return g;
   }
   if (i.lock) {
@@ -360,7 +360,7 @@ function lockable(attrs: number, map: number, op: number, reg: number): boolean 
   return (attrs & A.LOCKABLE) !== 0;
 }
 
-function groupValid(map: number, op: number, modrm: number, reg: number, mem: boolean, long: boolean, i: Insn): number {
+function groupValid(map: number, op: number, modrm: number, reg: number, mem: boolean, long: boolean, i: Insn, codeSize: number): number {
   const G = UdReason.GROUP;
   const rm = modrm & 7;
   if (map === 0) {
@@ -378,7 +378,7 @@ function groupValid(map: number, op: number, modrm: number, reg: number, mem: bo
   if (map === 1) {
     const mp = i.rep === Rep.REP ? 0xf3 : i.rep === Rep.REPNE ? 0xf2 : i.p66 ? 0x66 : 0;
     switch (op) {
-      case 0x00: return reg <= 5 ? 0 : G;
+      case 0x00: return reg <= 5 || (reg === 6 && mp === 0xf2 && long) ? 0 : G; // F2 /6: LKGS
       case 0x01:
         if (mem) return reg === 5 && mp !== 0xf3 ? G : 0;
         return grp7RegValid(modrm, long, mp) ? 0 : G;
@@ -392,7 +392,7 @@ function groupValid(map: number, op: number, modrm: number, reg: number, mem: bo
       case 0x0f: return THREE_DNOW_VALID[i.imm & 0xff] ? 0 : G;
       case 0x20: case 0x22: return i.reg === 0 || i.reg === 2 || i.reg === 3 || i.reg === 4 || i.reg === 8 ? 0 : G;
       case 0xa7: return !mem && (reg === 0 || mp === 0xf3) ? 0 : G;
-      case 0xa6: return !mem && mp === 0xf3 ? 0 : G;
+      case 0xa6: return !mem && mp === 0xf3 && (reg !== 0 || codeSize === CodeSize.Bits32) ? 0 : G; // MONTMUL: 32-bit code only
       case 0x12: return mp === 0x66 && !mem ? G : 0;
       case 0x16: return mp === 0x66 && !mem ? G : 0;
       case 0xd6: return (mp === 0xf3 || mp === 0xf2) && mem ? G : 0;
@@ -425,6 +425,12 @@ function groupValid(map: number, op: number, modrm: number, reg: number, mem: bo
     return 0;
   }
   if (map === 2 && op === 0xf6) return i.rep === 0 && !i.p66 && !mem ? UdReason.MEM_ONLY : 0;
+  if (map === 2 && op >= 0xd8 && op <= 0xdf && i.rep === Rep.REP) {
+    if (op === 0xd8) return mem && reg <= 3 ? 0 : G;
+    if (op === 0xdc) return 0;
+    return mem ? 0 : UdReason.MEM_ONLY;
+  }
+  if (map === 3 && op === 0xf0) return modrm === 0xc0 ? 0 : G;
   if (map === 2 && (op === 0xf0 || op === 0xf1)) {
     if (i.rep === Rep.REPNE) return 0; // CRC32
     return mem ? 0 : UdReason.MEM_ONLY; // MOVBE
@@ -436,6 +442,19 @@ function groupValid(map: number, op: number, modrm: number, reg: number, mem: bo
 function grp7RegValid(modrm: number, long: boolean, mp: number): boolean {
   const reg = (modrm >> 3) & 7;
   if (reg === 4 || reg === 6) return mp === 0 || mp === 0x66 || mp === 0xf3 || mp === 0xf2; // SMSW, LMSW
+  // SVM (D8-DF), RDTSCP, CLZERO and SWAPGS ignore a mandatory prefix.
+  if (mp !== 0 && ((modrm >= 0xd8 && modrm <= 0xdf) || modrm === 0xf9 || modrm === 0xfc || (modrm === 0xf8 && long))) return true;
+  if (mp === 0xf3) {
+    // WRMSRLIST ERETU | SETSSBSY SAVEPREVSSP | UIRET TESTUI CLUI STUI | MCOMMIT | RMPQUERY RMPADJUST PSMASH
+    if (modrm === 0xe8 || modrm === 0xea || modrm === 0xfa) return true;
+    return long && (modrm === 0xc6 || modrm === 0xca || (modrm >= 0xec && modrm <= 0xef) || modrm >= 0xfd);
+  }
+  if (mp === 0xf2) {
+    // RDMSRLIST ERETS | XSUSLDTRK XRESLDTRK | PVALIDATE | RMPUPDATE
+    if (modrm === 0xe8 || modrm === 0xe9 || modrm === 0xff) return true;
+    return long && (modrm === 0xc6 || modrm === 0xca || modrm === 0xfe);
+  }
+  if (mp === 0x66) return modrm === 0xcc || (long && modrm >= 0xcd && modrm <= 0xcf); // TDCALL, SEAMRET SEAMOPS SEAMCALL
   if (mp !== 0) return false;
   switch (modrm) {
     case 0xc1: case 0xc2: case 0xc3: case 0xc4: // VMCALL..VMXOFF
@@ -447,6 +466,7 @@ function grp7RegValid(modrm: number, long: boolean, mp: number): boolean {
     case 0xe8: case 0xee: case 0xef: case 0xfd: case 0xfe: case 0xff: // SERIALIZE RDPKRU WRPKRU RDPRU INVLPGB TLBSYNC
       return true;
     case 0xf8: return long; // SWAPGS
+    case 0xc7: return long; // PBNDKB
   }
   return false;
 }

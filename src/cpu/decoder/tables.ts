@@ -251,6 +251,10 @@ export const MAP2 = table();
   t[0x80] = P66 | A.MEM_ONLY; t[0x81] = P66 | A.MEM_ONLY; t[0x82] = P66 | A.MEM_ONLY;
   set(t, 0xc8, 0xcd, A.P_NP | M); t[0xcf] = P66;
   set(t, 0xdb, 0xdf, P66);
+  // Key Locker (F3): AES*WIDE*KL (D8), LOADIWKEY / AES*KL (DC-DF), ENCODEKEY128/256 (FA FB).
+  t[0xd8] = A.P_F3 | M | A.GROUP;
+  for (const o of [0xdc, 0xdd, 0xde, 0xdf]) t[o] = t[o]! | A.P_F3 | A.GROUP;
+  t[0xfa] = A.P_F3 | M | A.REG_ONLY; t[0xfb] = A.P_F3 | M | A.REG_ONLY;
   t[0xf0] = A.P_NP | A.P_66 | A.P_F2 | M | A.GROUP; // MOVBE (memory) / CRC32
   t[0xf1] = A.P_NP | A.P_66 | A.P_F2 | M | A.GROUP;
   t[0xf6] = A.P_NP | A.P_66 | A.P_F3 | M | A.GROUP; // WRSS (memory), ADCX, ADOX
@@ -272,6 +276,7 @@ export const MAP3 = table();
   set(t, 0x40, 0x42, P66); t[0x44] = P66;
   set(t, 0x60, 0x63, P66);
   t[0xcc] = A.P_NP | M | IB; t[0xce] = P66; t[0xcf] = P66; t[0xdf] = P66;
+  t[0xf0] = A.P_F3 | M | IB | A.GROUP; // HRESET (ModRM C0 only)
 }
 
 export const MAPS = [MAP0, MAP1, MAP2, MAP3] as const;
