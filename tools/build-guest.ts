@@ -34,7 +34,7 @@ export interface GuestBuild {
   defines: string[];
 }
 
-const SEARCH_DIRS = ['src', 'guests'];
+const SEARCH_DIRS = ['src', 'guests', 'bench'];
 
 function walk(dir: string, found: string[]): void {
   for (const name of readdirSync(dir)) {

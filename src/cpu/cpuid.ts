@@ -1,0 +1,34 @@
+/**
+ * The default CPUID profile: an Intel-like CPU that advertises exactly what
+ * this CPU implements (no x87/SSE yet, no SYSENTER; BMI1/BMI2 yes). The VMM
+ * replaces it with setCpuid (KVM_SET_CPUID2).
+ */
+import type { CpuidEntry } from './contract.js';
+
+function str4(s: string): number {
+  return (s.charCodeAt(0) | (s.charCodeAt(1) << 8) | (s.charCodeAt(2) << 16) | (s.charCodeAt(3) << 24)) | 0;
+}
+
+const bits = (...b: number[]): number => b.reduce((a, x) => a | (1 << x), 0) | 0;
+
+export function defaultCpuid(): CpuidEntry[] {
+  const e = (fn: number, eax: number, ebx: number, ecx: number, edx: number): CpuidEntry =>
+    ({ function: fn, index: 0, flags: 0, eax, ebx, ecx, edx });
+  const brand = 'xenner software x86-64 CPU'.padEnd(48, '\0');
+  const brandLeaf = (k: number): CpuidEntry => {
+    const part = brand.slice(k * 16, k * 16 + 16);
+    return e(0x80000002 + k, str4(part.slice(0, 4)), str4(part.slice(4, 8)), str4(part.slice(8, 12)), str4(part.slice(12, 16)));
+  };
+  return [
+    e(0, 7, str4('Genu'), str4('ntel'), str4('ineI')),
+    // Family 6, model 0x3c, stepping 3. ECX: CX16, MOVBE, POPCNT, RDRAND. EDX: PSE TSC MSR PAE CX8 PGE CMOV PAT PSE36 CLFSH.
+    e(1, 0x000306c3, 8 << 8, bits(13, 22, 23, 30), bits(3, 4, 5, 6, 8, 13, 15, 16, 17, 19)),
+    // EBX: BMI1, BMI2, RDSEED, CLFLUSHOPT.
+    { function: 7, index: 0, flags: 1, eax: 0, ebx: bits(3, 8, 18, 23), ecx: 0, edx: 0 },
+    e(0x80000000, 0x80000008, 0, 0, 0),
+    // ECX: LAHF/SAHF in 64-bit mode, LZCNT. EDX: SYSCALL, NX, RDTSCP, LM.
+    e(0x80000001, 0, 0, bits(0, 5), bits(11, 20, 27, 29)),
+    brandLeaf(0), brandLeaf(1), brandLeaf(2),
+    e(0x80000008, 0x3028, 0, 0, 0),
+  ];
+}

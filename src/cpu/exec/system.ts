@@ -1,0 +1,196 @@
+/**
+ * System instructions needed by flat-model kernels: MOV to/from CRn and DRn,
+ * LGDT/LIDT/SGDT/SIDT, LMSW/SMSW, INVLPG, CLTS, RDMSR/WRMSR, SWAPGS,
+ * INVD/WBINVD, LTR/LLDT/STR/SLDT. The rest of issue 4 (SYSCALL/SYSENTER,
+ * gates, task switches...) exits with an internal error until implemented.
+ */
+import type { Cpu } from '../cpu.js';
+import type { Insn } from '../decoder/insn.js';
+import { Vec } from '../exceptions.js';
+import { CodeSize, CR0, CR4, EFER, Seg } from '../state.js';
+import { readDescriptor, setFromDescriptor } from '../segments.js';
+import { ea, fault, readRm, setReg, writeRm } from './operands.js';
+
+const TWO32 = 4294967296;
+
+function cpl0(c: Cpu): void {
+  if (c.s.cpl !== 0) fault(c, Vec.GP, 0);
+}
+
+/** Unimplemented system instruction: stop with a clear message rather than guess. */
+export function notImplemented(c: Cpu, i: Insn): void {
+  throw c.internal(`instruction not implemented yet: map ${i.map} opcode 0x${i.opc.toString(16)}${i.modrm >= 0 ? ` modrm 0x${i.modrm.toString(16)}` : ''}`);
+}
+
+/** MOV r, CRn (0F 20) and MOV CRn, r (0F 22): sub = 0 read, 1 write. */
+export function movCr(c: Cpu, i: Insn): void {
+  cpl0(c);
+  const s = c.s;
+  const long = s.codeSize === CodeSize.Bits64;
+  const sz = long ? 3 : 2;
+  if (i.sub === 0) {
+    let v = 0, vh = 0;
+    switch (i.reg) {
+      case 0: v = s.cr0; break;
+      case 2: v = s.cr2 >>> 0 | 0; vh = Math.floor(s.cr2 / TWO32) | 0; break;
+      case 3: v = s.cr3 >>> 0 | 0; vh = Math.floor(s.cr3 / TWO32) | 0; break;
+      case 4: v = s.cr4; break;
+      case 8: v = s.cr8; break;
+    }
+    setReg(c, sz, i.rm, v, long ? vh : 0);
+    return;
+  }
+  const v = c.lo[i.rm]!, vh = long ? c.hi[i.rm]! : 0;
+  switch (i.reg) {
+    case 0: {
+      if (vh !== 0) fault(c, Vec.GP, 0);
+      if ((v & CR0.PG) !== 0 && (v & CR0.PE) === 0) fault(c, Vec.GP, 0);
+      if ((v & CR0.NW) !== 0 && (v & CR0.CD) === 0) fault(c, Vec.GP, 0);
+      let efer = s.efer;
+      if ((v & CR0.PG) !== 0 && (s.cr0 & CR0.PG) === 0 && (efer & EFER.LME) !== 0) {
+        if ((s.cr4 & CR4.PAE) === 0) fault(c, Vec.GP, 0);
+        efer |= EFER.LMA;
+      }
+      if ((v & CR0.PG) === 0 && (s.cr0 & CR0.PG) !== 0) {
+        if (long) fault(c, Vec.GP, 0);
+        efer &= ~EFER.LMA;
+      }
+      s.efer = efer;
+      s.cr0 = v | CR0.ET;
+      break;
+    }
+    case 2: s.cr2 = vh * TWO32 + (v >>> 0); break;
+    case 3: s.cr3 = (vh & 0xfffff) * TWO32 + (v >>> 0); break;
+    case 4:
+      if (vh !== 0) fault(c, Vec.GP, 0);
+      if (long && (v & CR4.PAE) === 0) fault(c, Vec.GP, 0);
+      s.cr4 = v;
+      break;
+    case 8: s.cr8 = v & 0xf; break;
+  }
+  c.m.flushAll();
+  c.updateMode();
+}
+
+/** MOV r, DRn / MOV DRn, r (0F 21/23): stored, not acted on yet (debug traps are issue 4). */
+export function movDr(c: Cpu, i: Insn): void {
+  cpl0(c);
+  const long = c.s.codeSize === CodeSize.Bits64;
+  if (i.sub === 0) setReg(c, long ? 3 : 2, i.rm, c.dr[i.reg & 7]!, 0);
+  else c.dr[i.reg & 7] = c.lo[i.rm]!;
+}
+
+/** Group 7 memory forms (0F 01 /0-/3 /4 /6 /7). */
+export function group7(c: Cpu, i: Insn): void {
+  const s = c.s;
+  const r = (i.modrm >> 3) & 7;
+  const long = s.codeSize === CodeSize.Bits64;
+  if (i.mod === 3) {
+    switch (i.modrm) {
+      case 0xf8: { // SWAPGS
+        cpl0(c);
+        const t = s.segBase[Seg.GS]!; s.segBase[Seg.GS] = s.kernelGsBase; s.kernelGsBase = t;
+        return;
+      }
+      case 0xd0: { // XGETBV: XCR0 = x87 only
+        if (c.lo[1] !== 0) fault(c, Vec.GP, 0);
+        if ((s.cr4 & CR4.OSXSAVE) === 0) fault(c, Vec.UD);
+        setReg(c, 2, 0, 1, 0); setReg(c, 2, 2, 0, 0);
+        return;
+      }
+    }
+    if (r === 4) { setReg(c, i.osz, i.rm, s.cr0 & 0xffff | (i.osz > 1 ? s.cr0 & ~0xffff : 0), 0); return; }
+    if (r === 6) { cpl0(c); lmsw(c, c.lo[i.rm]! & 0xffff); return; }
+    notImplemented(c, i);
+    return;
+  }
+  const la = ea(c, i);
+  switch (r) {
+    case 0: case 1: { // SGDT SIDT
+      if ((s.cr4 & CR4.UMIP) !== 0 && s.cpl > 0) fault(c, Vec.GP, 0);
+      const base = r === 0 ? s.gdtBase : s.idtBase, limit = r === 0 ? s.gdtLimit : s.idtLimit;
+      c.m.probeWrite(la, long ? 10 : 6);
+      c.m.write16(la, limit);
+      if (long) c.m.write64(la + 2, base >>> 0 | 0, Math.floor(base / TWO32) | 0);
+      else c.m.write32(la + 2, base);
+      return;
+    }
+    case 2: case 3: { // LGDT LIDT
+      cpl0(c);
+      const limit = c.m.read16(la);
+      let base: number;
+      if (long) { const lo = c.m.read64(la + 2); base = c.m.hi * TWO32 + (lo >>> 0); }
+      else { base = c.m.read32(la + 2) >>> 0; if (i.osz === 1) base &= 0xffffff; }
+      if (r === 2) { s.gdtBase = base; s.gdtLimit = limit; } else { s.idtBase = base; s.idtLimit = limit; }
+      return;
+    }
+    case 4: c.m.write16(la, s.cr0); return; // SMSW m16
+    case 6: cpl0(c); lmsw(c, c.m.read16(la)); return;
+    case 7: cpl0(c); c.m.flushPage(la); return; // INVLPG
+  }
+  notImplemented(c, i);
+}
+
+function lmsw(c: Cpu, v: number): void {
+  const s = c.s;
+  // LMSW changes PE (only to set it), MP, EM, TS.
+  s.cr0 = (s.cr0 & ~0xe) | (v & 0xf) | (s.cr0 & 1);
+  c.updateMode();
+}
+
+/** Group 6 (0F 00): SLDT STR LLDT LTR; VERR/VERW are issue 4. */
+export function group6(c: Cpu, i: Insn): void {
+  const s = c.s;
+  const r = (i.modrm >> 3) & 7;
+  if ((s.cr0 & CR0.PE) === 0) fault(c, Vec.UD);
+  switch (r) {
+    case 0: writeRm(c, i, i.mod === 3 ? i.osz : 1, s.segSel[Seg.LDTR]!, 0); return;
+    case 1: writeRm(c, i, i.mod === 3 ? i.osz : 1, s.segSel[Seg.TR]!, 0); return;
+    case 2: case 3: {
+      cpl0(c);
+      const sel = readRm(c, i, 1) & 0xffff;
+      const seg = r === 2 ? Seg.LDTR : Seg.TR;
+      if ((sel & 0xfffc) === 0) {
+        if (r === 3) fault(c, Vec.GP, 0);
+        s.segSel[seg] = sel; s.segAttr[seg] = 1 << 16; return;
+      }
+      if ((sel & 4) !== 0) fault(c, Vec.GP, sel & 0xfffc);
+      const lo = readDescriptor(c, sel), hi = c.m.hi;
+      let baseHigh = 0;
+      if (s.codeSize === CodeSize.Bits64 || (s.efer & EFER.LMA) !== 0) baseHigh = c.m.read32(s.gdtBase + (sel & 0xfff8) + 8);
+      setFromDescriptor(c, seg, sel, lo, hi, baseHigh);
+      if (r === 3) {
+        // Mark the TSS busy.
+        c.m.write32(s.gdtBase + (sel & 0xfff8) + 4, hi | 0x200);
+        s.segAttr[seg] = s.segAttr[seg]! | 2;
+      }
+      return;
+    }
+  }
+  notImplemented(c, i);
+}
+
+export function clts(c: Cpu): void {
+  cpl0(c);
+  c.s.cr0 &= ~CR0.TS;
+}
+
+export function invd(c: Cpu): void {
+  cpl0(c);
+}
+
+export function rdmsr(c: Cpu): void {
+  cpl0(c);
+  const v = c.msrRead(c.lo[1]! >>> 0);
+  if (v === undefined) fault(c, Vec.GP, 0);
+  setReg(c, 2, 0, Number(v & 0xffffffffn) | 0, 0);
+  setReg(c, 2, 2, Number(v >> 32n) | 0, 0);
+}
+
+export function wrmsr(c: Cpu): void {
+  cpl0(c);
+  const v = (BigInt(c.lo[2]! >>> 0) << 32n) | BigInt(c.lo[0]! >>> 0);
+  if (!c.msrWrite(c.lo[1]! >>> 0, v)) fault(c, Vec.GP, 0);
+  c.updateMode();
+}
+
