@@ -1,4 +1,5 @@
-; events: event channels and what wakes a vCPU. A loopback channel
+; events: event channels and what wakes a vCPU (with Xen's default
+; periodic timer stopped first). A loopback channel
 ; (alloc_unbound + bind_interdomain to ourselves) delivers an upcall when
 ; events are on and stays pending while they are off; a masked port stays
 ; pending until EVTCHNOP_unmask delivers it; VIRQ_TIMER fires for
@@ -44,6 +45,13 @@ test_main:
   call install_traps
   call install_event_callback
   call events_off
+  ; Xen gives every PV vCPU a 10 ms periodic VIRQ_TIMER until the guest
+  ; stops it (Linux does at boot); its ticks would wake block and poll.
+  mov ARG1, VCPUOP_stop_periodic_timer
+  mov ARG2, 0
+  xor ARG3, ARG3
+  HYPERCALL vcpu_op
+  CHECK_EQ eax, 0, "VCPUOP_stop_periodic_timer"
 
   ; --- a loopback channel: A unbound, B bound to it ---
   mov word [alloc + evtchn_alloc_unbound_dom], DOMID_SELF
