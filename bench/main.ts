@@ -8,7 +8,8 @@
  * hardware). v86 runs the identical binary, so the same count is used for it.
  * Times are this process's CPU time (the machine is shared; wall time is
  * printed too); the integer loop reports the best of three runs on each
- * emulator.
+ * emulator. Then the host services: the cost of one emu-port request per
+ * kind, served in-process as the run loop serves them.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { type GuestRun, runOnOurCpu } from './run-ours.js';
 import { runOnV86, type V86Run } from './run-v86.js';
 import { runReg64Micro } from './micro-reg64.js';
+import { hostServicesBench } from './host-services.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench: the guests stay in the source tree.
@@ -41,7 +43,6 @@ async function main(): Promise<void> {
   const m64 = runReg64Micro();
   console.log(`register representation, 64-bit adds (M/s): Int32Array halves ${m64.halves.toFixed(0)}, ` +
     `BigUint64Array ${m64.bigint64Array.toFixed(0)}, BigInt locals ${m64.bigintLocals.toFixed(0)}\n`);
-  const ROUNDS = 3;
   for (const [mode, threshold] of [['interpreter', 0], ['compiled blocks', undefined]] as const) {
     console.log(`xenner, ${mode}:`);
     for (const [file, label] of workloads) {
@@ -53,7 +54,13 @@ async function main(): Promise<void> {
       console.log(`  ${fmt(m)} MIPS  ${label}  (${r.instructions} insns, ${r.ms.toFixed(0)} ms CPU, ${r.wallMs.toFixed(0)} ms wall, ${r.tlbWalks} page walks)${extra}`);
     }
   }
-  if (!withV86) return;
+  if (withV86) await compareWithV86();
+  console.log('\nhost services (one emu-port request each, as emu will send them):');
+  for (const f of hostServicesBench()) console.log(`  ${f.name.padEnd(45)} ${f.value.toFixed(1).padStart(10)} ${f.unit}`);
+}
+
+async function compareWithV86(): Promise<void> {
+  const ROUNDS = 3;
   // The integer loop on both emulators, interleaved, best of ROUNDS each: the
   // machine is shared, and alternating exposes both to the same conditions.
   const bin = guest('int32.bin');
