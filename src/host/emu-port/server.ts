@@ -47,6 +47,12 @@ const HANDLERS: ReadonlyMap<number, OpHandler> = new Map<number, OpHandler>([
 const FLOATING = 0xffffffff;
 
 export class EmuPortServer {
+  /**
+   * The key {@link counts} files every op without a handler under: op codes
+   * are guest-chosen u32s, and one key each would let a guest grow the map
+   * without bound.
+   */
+  static readonly UNKNOWN_OP = -1;
   /** Requests served per op code: the "host exits per hypercall type" counter. */
   readonly counts = new Map<number, number>();
   private readonly requests: (EmuRequest | undefined)[];
@@ -109,8 +115,9 @@ export class EmuPortServer {
       d.crash(`emu on vCPU ${vcpu} made request 0x${op.toString(16)} before registering its request page`);
       return;
     }
-    this.counts.set(op, (this.counts.get(op) ?? 0) + 1);
     const handler = HANDLERS.get(op);
+    const key = handler === undefined ? EmuPortServer.UNKNOWN_OP : op;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     let ret: number | bigint;
     try {
       ret = handler === undefined ? err('ENOSYS') : handler({ domain: d, vcpu: d.vcpus[vcpu]!, req });
