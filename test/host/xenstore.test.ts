@@ -180,6 +180,20 @@ describe.each(['x86_64', 'x86_32'] as const)('xenstore over the ring (%s)', (arc
     expect(c.events).toEqual([]);
   });
 
+  it('never sends a watch event longer than the protocol allows (xenstored drops it)', () => {
+    const { c } = setup(arch);
+    const token = 't'.repeat(3000);
+    ok(c.request(T.WATCH, `data\0${token}\0`), T.WATCH);
+    c.request(T.READ, 'domid\0'); // picks up the watch's first event
+    c.events.length = 0;
+    const deep = `data/${'p'.repeat(1500)}`;
+    ok(c.request(T.WRITE, `${deep}\0v`), T.WRITE);
+    ok(c.request(T.WRITE, 'data/short\0v'), T.WRITE);
+    c.request(T.READ, 'domid\0');
+    // The event for the deep path would carry 1505 + 3000 + 2 bytes: it is not sent; the short one is.
+    expect(c.events.map((e) => e.payload.length)).toEqual([`data/short\0${token}\0`.length]);
+  });
+
   it('watches fire on transaction commit, not before', () => {
     const { c } = setup(arch);
     ok(c.request(T.WATCH, 'data\0t\0'), T.WATCH);

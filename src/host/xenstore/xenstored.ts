@@ -143,8 +143,10 @@ export class Xenstored {
     return node !== undefined && canRead(node.perms, domid);
   }
 
+  /** Send a WATCH_EVENT, unless path and token exceed the protocol's payload limit (xenstored drops those too). */
   private sendWatchEvent(c: XsConnection, w: Watch, path: string): void {
     const shown = w.relative ? relativeTo(path, c.domid) : path;
+    if (shown.length + w.token.length + 2 > XENSTORE_PAYLOAD_MAX) return;
     c.send({ type: XsType.WATCH_EVENT, reqId: 0, txId: 0, payload: joinStrings([shown, w.token]) });
   }
 
