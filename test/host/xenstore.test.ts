@@ -86,6 +86,12 @@ describe.each(['x86_64', 'x86_32'] as const)('xenstore over the ring (%s)', (arc
     expect(errOf(c.request(T.SET_PERMS, 'data/p\0x1\0'))).toBe('EINVAL');
     expect(errOf(c.request(T.SET_PERMS, 'data/p\0'))).toBe('EINVAL');
     expect(errOf(c.request(T.SET_PERMS, 'data/nope\0n1\0'))).toBe('ENOENT');
+    // xenstored's quota: the owner's entry and at most five more (else a guest could hang
+    // hundreds of entries on each of its nodes).
+    const others = (n: number): string => Array.from({ length: n }, (_, i) => `r${i + 2}\0`).join('');
+    ok(c.request(T.SET_PERMS, `data/p\0n1\0${others(5)}`), T.SET_PERMS);
+    expect(errOf(c.request(T.SET_PERMS, `data/p\0n1\0${others(6)}`))).toBe('ENOSPC');
+    expect(errOf(c.request(T.SET_PERMS, `data/p\0n1\0${others(600)}`))).toBe('ENOSPC');
     // A node owned by dom0 with no access for others is invisible to the guest.
     ok(c.request(T.WRITE, 'data/q\0v'), T.WRITE);
   });

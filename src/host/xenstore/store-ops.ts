@@ -16,10 +16,12 @@ export interface Quotas {
   readonly maxValueSize: number;
   readonly maxWatches: number;
   readonly maxTransactions: number;
+  /** Permission entries a node may carry besides the owner's (SET_PERMS). */
+  readonly maxPermsPerNode: number;
 }
 
 /** xenstored's defaults. */
-export const DEFAULT_QUOTAS: Quotas = { maxEntries: 1000, maxValueSize: 2048, maxWatches: 128, maxTransactions: 10 };
+export const DEFAULT_QUOTAS: Quotas = { maxEntries: 1000, maxValueSize: 2048, maxWatches: 128, maxTransactions: 10, maxPermsPerNode: 5 };
 
 /** A tree to operate on, recording what the operation touched. */
 export interface StoreView {
@@ -138,8 +140,9 @@ export function rm(view: StoreView, path: string, domid: number): XsResult<true>
   return { ok: true };
 }
 
-export function setPerms(view: StoreView, path: string, perms: readonly Perm[], domid: number): XsResult<true> {
+export function setPerms(view: StoreView, path: string, perms: readonly Perm[], domid: number, quotas: Quotas): XsResult<true> {
   if (perms.length === 0) return fail('EINVAL');
+  if (domid !== 0 && perms.length - 1 > quotas.maxPermsPerNode) return fail('ENOSPC');
   const node = view.get(path);
   if (node === undefined) return fail('ENOENT');
   const owner = node.perms[0]?.id;

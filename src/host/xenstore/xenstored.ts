@@ -106,7 +106,7 @@ export class Xenstored {
     if ('error' in r) throw new Error(`xenstore: host mkdir of ${path} failed: ${r.error}`);
   }
   hostSetPerms(path: string, perms: readonly Perm[]): void {
-    const r = ops.setPerms(this.live, path, perms, 0);
+    const r = ops.setPerms(this.live, path, perms, 0, this.quotas);
     if ('error' in r) throw new Error(`xenstore: host set_perms of ${path} failed: ${r.error}`);
   }
   hostRead(path: string): string | undefined {
@@ -228,7 +228,7 @@ export class Xenstored {
           if (p === undefined) return 'EINVAL';
           perms.push(p);
         }
-        return done(ops.setPerms(view, path, perms, d), () => OK);
+        return done(ops.setPerms(view, path, perms, d, this.quotas), () => OK);
       }
       case XsType.WATCH:
       case XsType.UNWATCH:
