@@ -43,6 +43,7 @@ describe.each(['x86_64', 'x86_32'] as const)('xenstore over the ring (%s)', (arc
     expect(c.request(T.READ, 'data/a/b\0').text).toBe('');
     expect(c.request(T.DIRECTORY, 'data/a\0').strings).toEqual(['b']);
     ok(c.request(T.MKDIR, 'data/a\0'), T.MKDIR); // existing: fine
+    expect(errOf(c.request(T.MKDIR, 'name\0'))).toBe('EACCES'); // existing, but the toolstack's
     ok(c.request(T.MKDIR, 'data/d\0'), T.MKDIR);
     ok(c.request(T.WRITE, 'data/d/name@with-at_sign\0v'), T.WRITE); // '@' is a valid name character
     expect(c.request(T.DIRECTORY, 'data\0').strings).toEqual(['a', 'd']);

@@ -107,7 +107,9 @@ export function write(view: StoreView, path: string, value: Uint8Array, domid: n
 }
 
 export function mkdir(view: StoreView, path: string, domid: number, quotas: Quotas): XsResult<true> {
-  if (view.get(path) !== undefined) return { ok: true };
+  const existing = view.get(path);
+  // An existing node is fine, but only for a client that may write it (xenstored looks it up for writing).
+  if (existing !== undefined) return canWrite(existing.perms, domid) ? { ok: true } : fail('EACCES');
   const r = create(view, path, EMPTY, domid, quotas);
   if ('error' in r) return r;
   view.changed(path, false);
