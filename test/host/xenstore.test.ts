@@ -239,6 +239,21 @@ describe.each(['x86_64', 'x86_32'] as const)('xenstore over the ring (%s)', (arc
     expect(c.request(T.DIRECTORY_PART, "data/big\u0000999999\u0000").payload.at(-1)).toBe(0);
   });
 
+  it('serves requests and replies across the u32 wrap of the ring indices', () => {
+    const { c, h } = setup(arch);
+    const start = 0xffffff00;
+    for (const f of ['req_cons', 'req_prod', 'rsp_cons', 'rsp_prod']) h.mem.write32(c.off(f), start);
+    // Each round trip moves both rings by dozens of bytes: 20 of them cross 2^32 with messages split by the wrap.
+    for (let i = 0; i < 20; i++) {
+      ok(c.request(T.WRITE, `data/wrap/k${i}\0value-${i}`), T.WRITE);
+      expect(c.request(T.READ, `data/wrap/k${i}\0`).text).toBe(`value-${i}`);
+    }
+    expect(h.mem.read32(c.off('req_cons'))).toBe(h.mem.read32(c.off('req_prod')));
+    expect(h.mem.read32(c.off('req_prod'))).toBeLessThan(start); // wrapped
+    expect(h.mem.read32(c.off('rsp_prod'))).toBeLessThan(start);
+    expect(h.domain.store.broken).toBe(false);
+  });
+
   it('a message split over several kicks is served once complete', () => {
     const { c } = setup(arch);
     const msg = XsClient.encode(T.READ, 77, 0, new TextEncoder().encode('domid\0'));
