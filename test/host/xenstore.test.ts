@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { XENSTORE_PAYLOAD_MAX, XenstoreConnection, XenstoreError, XsType } from '../../src/abi/xen/xs-wire.js';
-import { directoryPartReply } from '../../src/host/xenstore/xenstored.js';
+import { pino } from 'pino';
+import { DEFAULT_QUOTAS } from '../../src/host/xenstore/store-ops.js';
+import { directoryPartReply, Xenstored, type XsMessage } from '../../src/host/xenstore/xenstored.js';
 import { MAX_REPLY_BACKLOG } from '../../src/host/xenstore/ring-connection.js';
 import { makeHarness } from '../helpers/emu-guest.js';
 import { XsClient } from '../helpers/xs-client.js';
@@ -319,5 +321,20 @@ describe('directoryPartReply', () => {
     expect(Buffer.from(directoryPartReply(node, 0)).toString('latin1')).toBe('7\0a\0bc\0\0');
     expect(Buffer.from(directoryPartReply(node, 2)).toString('latin1')).toBe('7\0bc\0\0');
     expect(Buffer.from(directoryPartReply(node, 5)).toString('latin1')).toBe('7\0\0');
+  });
+});
+
+describe('xenstored', () => {
+  it('answers EIO for a bug of its own, and logs it', () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'error' }, { write: (l: string) => void lines.push(l) });
+    // A quota that throws stands in for a bug on the WATCH path.
+    const quotas = { ...DEFAULT_QUOTAS, get maxWatches(): number { throw new Error('boom'); } };
+    const xs = new Xenstored(quotas, log);
+    const sent: XsMessage[] = [];
+    const conn = xs.connect(1, (m) => sent.push(m));
+    xs.handle(conn, { type: T.WATCH, reqId: 7, txId: 0, payload: Buffer.from('/x\0tok\0') });
+    expect(sent.map((m) => [m.type, Buffer.from(m.payload).toString('latin1')])).toEqual([[T.ERROR, 'EIO\0']]);
+    expect(lines.join('')).toMatch(/internal error.*boom|boom.*internal error/s);
   });
 });
