@@ -16,6 +16,7 @@ import { silentLogger } from '../log/logger.js';
 import { GuestMemory, PAGE_SIZE } from '../memory/guest-memory.js';
 import { repoRoot } from '../../tools/repo-root.js';
 import { bareMemoryMap } from './boot/memory-map.js';
+import type { VcpuRegs, VcpuSregs } from '../cpu/contract.js';
 import type { MachineConfig } from './machine.js';
 import { bootMultiboot } from './multiboot/machine.js';
 import { bootPvh } from './pvh/machine.js';
@@ -38,6 +39,23 @@ function config(file: string, extra: Partial<MachineConfig> = {}): MachineConfig
   };
 }
 
+/**
+ * What both specs promise at entry: 32-bit protected mode without paging,
+ * CS a flat 32-bit code segment, the data segments flat read/write, and
+ * RFLAGS with IF and VM clear.
+ */
+function expectFlat32Entry(regs: VcpuRegs, sregs: VcpuSregs): void {
+  expect(sregs.cr0 & 1n).toBe(1n);
+  expect(sregs.cr0 & (1n << 31n)).toBe(0n);
+  expect(sregs.efer).toBe(0n);
+  expect(regs.rflags & ((1n << 9n) | (1n << 17n))).toBe(0n);
+  for (const s of [sregs.cs, sregs.ds, sregs.es, sregs.ss, sregs.fs, sregs.gs]) {
+    expect({ base: s.base, limit: s.limit, db: s.db, present: s.present, l: s.l }).toEqual({ base: 0n, limit: 0xffffffff, db: true, present: true, l: false });
+  }
+  expect(sregs.cs.type & 0x8).toBe(0x8); // code
+  expect(sregs.ds.type & 0xa).toBe(0x2); // data, writable
+}
+
 function cString(mem: GuestMemory, addr: number): string {
   let s = '';
   for (let a = addr; mem.read8(a) !== 0; a++) s += String.fromCharCode(mem.read8(a));
@@ -51,7 +69,8 @@ describe('multiboot boot protocol', () => {
 
   it('enters with the magic in EAX and the information structure in EBX', () => {
     const mem = new GuestMemory(16 * MiB);
-    const { regs } = bootMultiboot(config('guests/system/hello.bin', { initrd }), mem);
+    const { regs, sregs } = bootMultiboot(config('guests/system/hello.bin', { initrd }), mem);
+    expectFlat32Entry(regs, sregs);
     expect(regs.rax).toBe(BigInt(MULTIBOOT_BOOTLOADER_MAGIC));
     const info = Number(regs.rbx);
     expect(info % PAGE_SIZE).toBe(0);
@@ -105,7 +124,12 @@ describe('PVH boot protocol', () => {
 
   it('enters at the note with hvm_start_info in EBX: magic, version, command line, modules, memory map', () => {
     const mem = new GuestMemory(16 * MiB);
-    const { regs } = bootPvh(config('guests/system/pvh.elf', { kind: 'pvh', initrd }), mem);
+    const { regs, sregs } = bootPvh(config('guests/system/pvh.elf', { kind: 'pvh', initrd }), mem);
+    expectFlat32Entry(regs, sregs);
+    // The PVH ABI: CR4 0, TR a 32-bit TSS with base 0 and limit 0x67, EIP from the note (the kernel is linked at 1 MiB).
+    expect(sregs.cr4).toBe(0n);
+    expect({ base: sregs.tr.base, limit: sregs.tr.limit, type: sregs.tr.type }).toEqual({ base: 0n, limit: 0x67, type: 0xb });
+    expect(regs.rip).toBe(0x100000n);
     const si = Number(regs.rbx);
     expect(mem.read32(si + SI.offset('magic'))).toBe(XEN_HVM_START_MAGIC_VALUE);
     expect(mem.read32(si + SI.offset('version'))).toBe(HVM_START_INFO_VERSION);
