@@ -332,9 +332,12 @@ export class EventChannels {
     this.delivery.kick(vcpu);
   }
 
-  /** Raise a VIRQ on a vCPU (a no-op when the guest has not bound it). */
+  /**
+   * Raise a VIRQ (a no-op when the guest has not bound it): a per-vCPU one
+   * on `vcpu`, a global one wherever its port notifies, whatever `vcpu` says.
+   */
   sendVirq(virq: number, vcpu: number): void {
-    const p = this.virqPorts[virq]?.[vcpu] ?? 0;
+    const p = this.virqPorts[virq]?.[this.virqSlot(virq, vcpu)] ?? 0;
     if (p !== 0) this.setPending(p);
   }
 
