@@ -67,6 +67,12 @@ describe.each(['x86_64', 'x86_32'] as const)('xenstore over the ring (%s)', (arc
       expect(errOf(c.request(T.READ, `${p}\0`)), p).toBe('EINVAL');
     }
     expect(errOf(c.request(T.READ, 'data\0extra\0'))).toBe('EINVAL');
+    // xenstored's path-length quota for guests: at most 2048 bytes below /local/domain/<n>/, or in all elsewhere.
+    expect(errOf(c.request(T.READ, `/local/domain/1/${'a'.repeat(2048)}\0`))).toBe('ENOENT');
+    expect(errOf(c.request(T.READ, `/local/domain/1/${'a'.repeat(2049)}\0`))).toBe('EINVAL');
+    expect(errOf(c.request(T.READ, `/local/domain/7/${'a'.repeat(2049)}\0`))).toBe('EINVAL');
+    expect(errOf(c.request(T.READ, `/${'a'.repeat(2047)}\0`))).toBe('ENOENT');
+    expect(errOf(c.request(T.READ, `/${'a'.repeat(2100)}\0`))).toBe('EINVAL');
     expect(errOf(c.request(T.WRITE, 'data/no-nul'))).toBe('EINVAL');
     expect(errOf(c.request(T.INTRODUCE, '1\0'))).toBe('EACCES');
     expect(errOf(c.request(T.RELEASE, '1\0'))).toBe('EACCES');
