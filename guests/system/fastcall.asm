@@ -51,12 +51,7 @@ test_main:
     ENTER_LONG_MODE long64
 bits 64
 long64:
-    mov ax, KDATA
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    call idt64_init
-    call tss64_init
+    LONG64_SETUP
     ; syscall: CS = 0x10 (KCODE64), SS = 0x18; sysret: CS = 0x20 + 16, SS = 0x20 + 8
     WRMSR MSR_STAR, (0x20 << 16) | KCODE64, 0
     WRMSR MSR_LSTAR, 0, syscall_target

@@ -54,12 +54,7 @@ back_from_real_mode:
 
 bits 64
 long64:
-    mov ax, KDATA
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    call idt64_init
-    call tss64_init
+    LONG64_SETUP
     mov ecx, MSR_EFER
     rdmsr
     and eax, EFER_LMA | EFER_LME

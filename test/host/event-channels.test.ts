@@ -153,6 +153,23 @@ describe.each(['x86_64', 'x86_32'] as const)('event channels through the emu por
     expect(evtchnOp(h, EvtchnOp.bind_vcpu, ev.evtchnBindVcpu, { port: i, vcpu: 1 })).toBe(E('EINVAL'));
   });
 
+  it('a global VIRQ moved to another vCPU unbinds cleanly on close', () => {
+    const h = makeHarness(arch);
+    const p = Number(bindVirq(h, Virq.CONSOLE, 0));
+    expect(evtchnOp(h, EvtchnOp.bind_vcpu, ev.evtchnBindVcpu, { port: p, vcpu: 1 })).toBe(0n);
+    // Still raised by the host (whichever vCPU it names), now delivered on vCPU 1.
+    h.domain.evtchn.sendVirq(Virq.CONSOLE, 1);
+    expect(bit(h, 'evtchn_pending', p)).toBe(true);
+    expect(selBit(h, 1, Math.floor(p / wordBits))).toBe(true);
+    expect(port(h, EvtchnOp.close, p)).toBe(0n);
+    // The binding is gone: the VIRQ binds again, and does not raise a port reused for something else.
+    const reused = allocUnbound(h);
+    expect(reused).toBe(p);
+    h.domain.evtchn.sendVirq(Virq.CONSOLE, 0);
+    expect(bit(h, 'evtchn_pending', reused)).toBe(false);
+    expect(bindVirq(h, Virq.CONSOLE, 0)).toBeGreaterThan(0n);
+  });
+
   it('runs out of ports with ENOSPC at the ABI limit', () => {
     const h = makeHarness(arch);
     let n = 0;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { XENSTORE_PAYLOAD_MAX, XenstoreConnection, XenstoreError, XsType } from '../../src/abi/xen/xs-wire.js';
-import { directoryPartReply } from '../../src/host/xenstore/xenstored.js';
+import { pino } from 'pino';
+import { DEFAULT_QUOTAS } from '../../src/host/xenstore/store-ops.js';
+import { directoryPartReply, Xenstored, type XsMessage } from '../../src/host/xenstore/xenstored.js';
 import { MAX_REPLY_BACKLOG } from '../../src/host/xenstore/ring-connection.js';
 import { makeHarness } from '../helpers/emu-guest.js';
 import { XsClient } from '../helpers/xs-client.js';
@@ -43,6 +45,7 @@ describe.each(['x86_64', 'x86_32'] as const)('xenstore over the ring (%s)', (arc
     expect(c.request(T.READ, 'data/a/b\0').text).toBe('');
     expect(c.request(T.DIRECTORY, 'data/a\0').strings).toEqual(['b']);
     ok(c.request(T.MKDIR, 'data/a\0'), T.MKDIR); // existing: fine
+    expect(errOf(c.request(T.MKDIR, 'name\0'))).toBe('EACCES'); // existing, but the toolstack's
     ok(c.request(T.MKDIR, 'data/d\0'), T.MKDIR);
     ok(c.request(T.WRITE, 'data/d/name@with-at_sign\0v'), T.WRITE); // '@' is a valid name character
     expect(c.request(T.DIRECTORY, 'data\0').strings).toEqual(['a', 'd']);
@@ -64,6 +67,12 @@ describe.each(['x86_64', 'x86_32'] as const)('xenstore over the ring (%s)', (arc
       expect(errOf(c.request(T.READ, `${p}\0`)), p).toBe('EINVAL');
     }
     expect(errOf(c.request(T.READ, 'data\0extra\0'))).toBe('EINVAL');
+    // xenstored's path-length quota for guests: at most 2048 bytes below /local/domain/<n>/, or in all elsewhere.
+    expect(errOf(c.request(T.READ, `/local/domain/1/${'a'.repeat(2048)}\0`))).toBe('ENOENT');
+    expect(errOf(c.request(T.READ, `/local/domain/1/${'a'.repeat(2049)}\0`))).toBe('EINVAL');
+    expect(errOf(c.request(T.READ, `/local/domain/7/${'a'.repeat(2049)}\0`))).toBe('EINVAL');
+    expect(errOf(c.request(T.READ, `/${'a'.repeat(2047)}\0`))).toBe('ENOENT');
+    expect(errOf(c.request(T.READ, `/${'a'.repeat(2100)}\0`))).toBe('EINVAL');
     expect(errOf(c.request(T.WRITE, 'data/no-nul'))).toBe('EINVAL');
     expect(errOf(c.request(T.INTRODUCE, '1\0'))).toBe('EACCES');
     expect(errOf(c.request(T.RELEASE, '1\0'))).toBe('EACCES');
@@ -86,6 +95,12 @@ describe.each(['x86_64', 'x86_32'] as const)('xenstore over the ring (%s)', (arc
     expect(errOf(c.request(T.SET_PERMS, 'data/p\0x1\0'))).toBe('EINVAL');
     expect(errOf(c.request(T.SET_PERMS, 'data/p\0'))).toBe('EINVAL');
     expect(errOf(c.request(T.SET_PERMS, 'data/nope\0n1\0'))).toBe('ENOENT');
+    // xenstored's quota: the owner's entry and at most five more (else a guest could hang
+    // hundreds of entries on each of its nodes).
+    const others = (n: number): string => Array.from({ length: n }, (_, i) => `r${i + 2}\0`).join('');
+    ok(c.request(T.SET_PERMS, `data/p\0n1\0${others(5)}`), T.SET_PERMS);
+    expect(errOf(c.request(T.SET_PERMS, `data/p\0n1\0${others(6)}`))).toBe('ENOSPC');
+    expect(errOf(c.request(T.SET_PERMS, `data/p\0n1\0${others(600)}`))).toBe('ENOSPC');
     // A node owned by dom0 with no access for others is invisible to the guest.
     ok(c.request(T.WRITE, 'data/q\0v'), T.WRITE);
   });
@@ -180,15 +195,31 @@ describe.each(['x86_64', 'x86_32'] as const)('xenstore over the ring (%s)', (arc
     expect(c.events).toEqual([]);
   });
 
+  it('never sends a watch event longer than the protocol allows (xenstored drops it)', () => {
+    const { c } = setup(arch);
+    const token = 't'.repeat(3000);
+    ok(c.request(T.WATCH, `data\0${token}\0`), T.WATCH);
+    c.request(T.READ, 'domid\0'); // picks up the watch's first event
+    c.events.length = 0;
+    const deep = `data/${'p'.repeat(1500)}`;
+    ok(c.request(T.WRITE, `${deep}\0v`), T.WRITE);
+    ok(c.request(T.WRITE, 'data/short\0v'), T.WRITE);
+    c.request(T.READ, 'domid\0');
+    // The event for the deep path would carry 1505 + 3000 + 2 bytes: it is not sent; the short one is.
+    expect(c.events.map((e) => e.payload.length)).toEqual([`data/short\0${token}\0`.length]);
+  });
+
   it('watches fire on transaction commit, not before', () => {
     const { c } = setup(arch);
     ok(c.request(T.WATCH, 'data\0t\0'), T.WATCH);
     c.events.length = 0;
     const t = Number(c.request(T.TRANSACTION_START, '\0').strings[0]);
     ok(c.request(T.WRITE, 'data/k\0v', t), T.WRITE);
+    ok(c.request(T.WRITE, 'data/k\0v2', t), T.WRITE);
     expect(c.events).toEqual([]);
     ok(c.request(T.TRANSACTION_END, 'T\0', t), T.TRANSACTION_END);
     c.request(T.READ, 'domid\0');
+    // One event per changed node, however often the transaction changed it (xenstored's rule).
     expect(c.events.map((e) => e.strings)).toEqual([['data/k', 't']]);
   });
 
@@ -216,6 +247,21 @@ describe.each(['x86_64', 'x86_32'] as const)('xenstore over the ring (%s)', (arc
     expect(got).toEqual(names);
     expect(errOf(c.request(T.DIRECTORY_PART, 'data/big\0x\0'))).toBe('EINVAL');
     expect(c.request(T.DIRECTORY_PART, "data/big\u0000999999\u0000").payload.at(-1)).toBe(0);
+  });
+
+  it('serves requests and replies across the u32 wrap of the ring indices', () => {
+    const { c, h } = setup(arch);
+    const start = 0xffffff00;
+    for (const f of ['req_cons', 'req_prod', 'rsp_cons', 'rsp_prod']) h.mem.write32(c.off(f), start);
+    // Each round trip moves both rings by dozens of bytes: 20 of them cross 2^32 with messages split by the wrap.
+    for (let i = 0; i < 20; i++) {
+      ok(c.request(T.WRITE, `data/wrap/k${i}\0value-${i}`), T.WRITE);
+      expect(c.request(T.READ, `data/wrap/k${i}\0`).text).toBe(`value-${i}`);
+    }
+    expect(h.mem.read32(c.off('req_cons'))).toBe(h.mem.read32(c.off('req_prod')));
+    expect(h.mem.read32(c.off('req_prod'))).toBeLessThan(start); // wrapped
+    expect(h.mem.read32(c.off('rsp_prod'))).toBeLessThan(start);
+    expect(h.domain.store.broken).toBe(false);
   });
 
   it('a message split over several kicks is served once complete', () => {
@@ -283,5 +329,20 @@ describe('directoryPartReply', () => {
     expect(Buffer.from(directoryPartReply(node, 0)).toString('latin1')).toBe('7\0a\0bc\0\0');
     expect(Buffer.from(directoryPartReply(node, 2)).toString('latin1')).toBe('7\0bc\0\0');
     expect(Buffer.from(directoryPartReply(node, 5)).toString('latin1')).toBe('7\0\0');
+  });
+});
+
+describe('xenstored', () => {
+  it('answers EIO for a bug of its own, and logs it', () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'error' }, { write: (l: string) => void lines.push(l) });
+    // A quota that throws stands in for a bug on the WATCH path.
+    const quotas = { ...DEFAULT_QUOTAS, get maxWatches(): number { throw new Error('boom'); } };
+    const xs = new Xenstored(quotas, log);
+    const sent: XsMessage[] = [];
+    const conn = xs.connect(1, (m) => sent.push(m));
+    xs.handle(conn, { type: T.WATCH, reqId: 7, txId: 0, payload: Buffer.from('/x\0tok\0') });
+    expect(sent.map((m) => [m.type, Buffer.from(m.payload).toString('latin1')])).toEqual([[T.ERROR, 'EIO\0']]);
+    expect(lines.join('')).toMatch(/internal error.*boom|boom.*internal error/s);
   });
 });

@@ -143,7 +143,7 @@ export class Domain {
     this.consolePort = this.mustPort(this.evtchn.connectBackend(this.console), 'console');
     this.console.channel = { notifyGuest: () => this.evtchn.notifyFromBackend(this.consolePort, this.console) };
 
-    this.xenstore = new Xenstored();
+    this.xenstore = new Xenstored(undefined, this.log);
     this.store = new XenstoreRing(this.mem, this.arch, cfg.storeMfn * PAGE_SIZE, this.xenstore, this.domid, this.log);
     this.store.initRing();
     this.storePort = this.mustPort(this.evtchn.connectBackend(this.store), 'xenstore');

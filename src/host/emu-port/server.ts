@@ -19,7 +19,7 @@ import { GuestMemoryError, PAGE_SIZE } from '../../memory/guest-memory.js';
 import { err, GuestFault } from '../common/errors.js';
 import { layoutOf } from '../common/struct-view.js';
 import type { Domain } from '../domain/domain.js';
-import type { OpHandler } from './op-context.js';
+import type { OpContext, OpHandler } from './op-context.js';
 import { consoleIo } from './ops/console-io.js';
 import { bootInfo, emuCrash, emuLog, evtchnTable } from './ops/emu-private.js';
 import { eventChannelOp } from './ops/event-channel-op.js';
@@ -47,13 +47,20 @@ const HANDLERS: ReadonlyMap<number, OpHandler> = new Map<number, OpHandler>([
 const FLOATING = 0xffffffff;
 
 export class EmuPortServer {
+  /**
+   * The key {@link counts} files every op without a handler under: op codes
+   * are guest-chosen u32s, and one key each would let a guest grow the map
+   * without bound.
+   */
+  static readonly UNKNOWN_OP = -1;
   /** Requests served per op code: the "host exits per hypercall type" counter. */
   readonly counts = new Map<number, number>();
-  private readonly requests: (EmuRequest | undefined)[];
+  /** Per vCPU, once its request page is set up: what every handler call gets (made once, not per request). */
+  private readonly contexts: (OpContext | undefined)[];
   private readonly offsets: { version: number; vcpu: number; op: number; ret: number };
 
   constructor(readonly domain: Domain) {
-    this.requests = domain.vcpus.map(() => undefined);
+    this.contexts = domain.vcpus.map(() => undefined);
     const l = layoutOf(emuRequest, domain.arch);
     this.offsets = { version: l.offset('version'), vcpu: l.offset('vcpu'), op: l.offset('op'), ret: l.offset('ret') };
   }
@@ -95,7 +102,7 @@ export class EmuPortServer {
       d.crash(`emu speaks emu-port protocol ${version >>> 16}.${version & 0xffff}, the host ${EMU_PROTOCOL_MAJOR}.x`);
       return;
     }
-    this.requests[vcpu] = new EmuRequest(d.mem, d.arch, addr);
+    this.contexts[vcpu] = { domain: d, vcpu: d.vcpus[vcpu]!, req: new EmuRequest(d.mem, d.arch, addr) };
     d.vcpus[vcpu]!.requestPage = addr;
     d.mem.write32(addr + this.offsets.vcpu, vcpu);
     d.mem.write64(addr + this.offsets.ret, 0n);
@@ -104,16 +111,17 @@ export class EmuPortServer {
   /** Serve one request: never throws. */
   call(vcpu: number, op: number): void {
     const d = this.domain;
-    const req = this.requests[vcpu];
-    if (req === undefined) {
+    const ctx = this.contexts[vcpu];
+    if (ctx === undefined) {
       d.crash(`emu on vCPU ${vcpu} made request 0x${op.toString(16)} before registering its request page`);
       return;
     }
-    this.counts.set(op, (this.counts.get(op) ?? 0) + 1);
     const handler = HANDLERS.get(op);
+    const key = handler === undefined ? EmuPortServer.UNKNOWN_OP : op;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     let ret: number | bigint;
     try {
-      ret = handler === undefined ? err('ENOSYS') : handler({ domain: d, vcpu: d.vcpus[vcpu]!, req });
+      ret = handler === undefined ? err('ENOSYS') : handler(ctx);
     } catch (e) {
       if (e instanceof GuestMemoryError) ret = err('EFAULT');
       else if (e instanceof GuestFault) {
@@ -125,7 +133,7 @@ export class EmuPortServer {
         ret = err('EIO');
       }
     }
-    d.mem.write32(req.pageAddr + this.offsets.op, op);
-    d.mem.write64(req.pageAddr + this.offsets.ret, BigInt.asUintN(64, BigInt(ret)));
+    d.mem.write32(ctx.req.pageAddr + this.offsets.op, op);
+    d.mem.write64(ctx.req.pageAddr + this.offsets.ret, BigInt.asUintN(64, BigInt(ret)));
   }
 }

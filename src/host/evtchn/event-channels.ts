@@ -190,6 +190,15 @@ export class EventChannels {
     return p;
   }
 
+  /**
+   * The vCPU a VIRQ's binding is recorded under: its own for per-vCPU VIRQs;
+   * vCPU 0 for global ones, whatever bind_vcpu later made the notified vCPU
+   * (Xen's virq_to_evtchn keeps them on vcpu[0] too).
+   */
+  private virqSlot(virq: number, vcpu: number): number {
+    return PER_VCPU_VIRQS.has(virq) ? vcpu : 0;
+  }
+
   bindIpi(vcpu: number): PortOrError {
     if (!this.validVcpu(vcpu)) return err('ENOENT');
     const p = this.allocPort();
@@ -208,7 +217,7 @@ export class EventChannels {
       case EvtchnStat.closed:
         return err('EINVAL');
       case EvtchnStat.virq:
-        this.virqPorts[port.virq]![port.vcpu] = 0;
+        this.virqPorts[port.virq]![this.virqSlot(port.virq, port.vcpu)] = 0;
         break;
       case EvtchnStat.interdomain:
         if (port.backend !== undefined) {
@@ -323,9 +332,12 @@ export class EventChannels {
     this.delivery.kick(vcpu);
   }
 
-  /** Raise a VIRQ on a vCPU (a no-op when the guest has not bound it). */
+  /**
+   * Raise a VIRQ (a no-op when the guest has not bound it): a per-vCPU one
+   * on `vcpu`, a global one wherever its port notifies, whatever `vcpu` says.
+   */
   sendVirq(virq: number, vcpu: number): void {
-    const p = this.virqPorts[virq]?.[vcpu] ?? 0;
+    const p = this.virqPorts[virq]?.[this.virqSlot(virq, vcpu)] ?? 0;
     if (p !== 0) this.setPending(p);
   }
 

@@ -7,6 +7,24 @@
  * The guest changes the same bytes concurrently (from another vCPU thread
  * under KVM), so every read-modify-write is an atomic byte operation, as
  * Xen's are atomic word operations.
+ *
+ * These atomics go straight to the shared buffer and so do not call
+ * GuestMemory's onHostWrite listeners, which exist so the CPU drops decoded
+ * code that host writes replace. They need not, for three reasons:
+ *  - The bytes are only ever event-channel state: evtchn_pending/mask in
+ *    shared_info (a frame the host owns) and evtchn_pending_sel and
+ *    evtchn_upcall_pending/mask inside a vcpu_info. No instruction emu or a
+ *    PV kernel runs is fetched from them; a guest that jumps into its own
+ *    event bitmaps executes data it cannot predict whichever bytes it sees.
+ *  - On Xen these writes come from another physical CPU at times the guest
+ *    cannot know: for the guest they are cross-modifying code, which the SDM
+ *    (vol. 3A, "Handling Self- and Cross-Modifying Code") leaves undefined
+ *    without a synchronisation the guest has no way to perform here. Running
+ *    the older bytes is an outcome real hardware allows too.
+ *  - The only effect of stale decoded code is on that guest's own execution:
+ *    no host state depends on it.
+ * Notifying would also need a public notify entry in GuestMemory (its
+ * listener call is private) and a call per event on the delivery path.
  */
 import type { GuestArch } from '../../abi/layout.js';
 import { sharedInfo, vcpuInfo } from '../../abi/xen/shared-info.js';

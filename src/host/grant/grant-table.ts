@@ -6,6 +6,11 @@
  * GTF_writing with a compare-and-swap that also re-checks the entry, so a
  * guest that revokes a grant concurrently either wins before the map or
  * sees the busy bits and must wait.
+ *
+ * Those flag updates are atomics on the shared buffer and so skip
+ * GuestMemory's onHostWrite listeners, for the reasons given in
+ * src/host/evtchn/pending-bits.ts: they only touch the flags word of grant
+ * entries, in table frames the host owns, which no guest code runs from.
  */
 import { GRANT_ENTRY_V1_SIZE, Gntst, Gtf } from '../../abi/xen/grant-table.js';
 import { PAGE_SIZE, type GuestMemory } from '../../memory/guest-memory.js';

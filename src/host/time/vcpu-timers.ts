@@ -40,9 +40,15 @@ export class VcpuTimers {
     return 0;
   }
 
+  /**
+   * VCPUOP_set_singleshot_timer. `timeoutAbsNs` is the guest's u64: the
+   * VCPU_SSHOTTMR_future check compares it unsigned, as Xen's C does, but
+   * the timer itself runs on signed s_time_t, so 2^63 and above is a time
+   * long past and fires at once.
+   */
   setSingleshot(timeoutAbsNs: bigint, flags: number, now: bigint): number {
     if ((flags & VCPU_SSHOTTMR_future) !== 0 && timeoutAbsNs < now) return err('ETIME');
-    this.singleshot = timeoutAbsNs;
+    this.singleshot = BigInt.asIntN(64, timeoutAbsNs);
     return 0;
   }
 

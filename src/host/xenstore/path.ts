@@ -32,7 +32,19 @@ export function canonicalize(path: string, domid: number): string | undefined {
   if (abs.includes('//')) return undefined;
   if (abs.length > 1 && abs.endsWith('/')) return undefined;
   if (abs.length > XENSTORE_ABS_PATH_MAX) return undefined;
+  if (domid !== 0 && abs.length - domainPrefixLength(abs) > XENSTORE_REL_PATH_MAX) return undefined;
   return abs;
+}
+
+const DOMAIN_PREFIX = /^\/local\/domain\/\d{1,5}\//;
+
+/**
+ * xenstored's path-length quota for guests counts what lies below
+ * "/local/domain/<n>/" (any n), or the whole path elsewhere: the length of
+ * that prefix, or 0.
+ */
+function domainPrefixLength(abs: string): number {
+  return DOMAIN_PREFIX.exec(abs)?.[0].length ?? 0;
 }
 
 /** A watch path: a node path or one of the special @ paths. */

@@ -16,10 +16,12 @@ export interface Quotas {
   readonly maxValueSize: number;
   readonly maxWatches: number;
   readonly maxTransactions: number;
+  /** Permission entries a node may carry besides the owner's (SET_PERMS). */
+  readonly maxPermsPerNode: number;
 }
 
 /** xenstored's defaults. */
-export const DEFAULT_QUOTAS: Quotas = { maxEntries: 1000, maxValueSize: 2048, maxWatches: 128, maxTransactions: 10 };
+export const DEFAULT_QUOTAS: Quotas = { maxEntries: 1000, maxValueSize: 2048, maxWatches: 128, maxTransactions: 10, maxPermsPerNode: 5 };
 
 /** A tree to operate on, recording what the operation touched. */
 export interface StoreView {
@@ -105,7 +107,9 @@ export function write(view: StoreView, path: string, value: Uint8Array, domid: n
 }
 
 export function mkdir(view: StoreView, path: string, domid: number, quotas: Quotas): XsResult<true> {
-  if (view.get(path) !== undefined) return { ok: true };
+  const existing = view.get(path);
+  // An existing node is fine, but only for a client that may write it (xenstored looks it up for writing).
+  if (existing !== undefined) return canWrite(existing.perms, domid) ? { ok: true } : fail('EACCES');
   const r = create(view, path, EMPTY, domid, quotas);
   if ('error' in r) return r;
   view.changed(path, false);
@@ -138,8 +142,9 @@ export function rm(view: StoreView, path: string, domid: number): XsResult<true>
   return { ok: true };
 }
 
-export function setPerms(view: StoreView, path: string, perms: readonly Perm[], domid: number): XsResult<true> {
+export function setPerms(view: StoreView, path: string, perms: readonly Perm[], domid: number, quotas: Quotas): XsResult<true> {
   if (perms.length === 0) return fail('EINVAL');
+  if (domid !== 0 && perms.length - 1 > quotas.maxPermsPerNode) return fail('ENOSPC');
   const node = view.get(path);
   if (node === undefined) return fail('ENOENT');
   const owner = node.perms[0]?.id;

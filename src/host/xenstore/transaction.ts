@@ -14,7 +14,8 @@ export class Transaction implements StoreView {
   /** path -> the node seen at first access (undefined: it did not exist). */
   private readonly seen = new Map<string, XsNode | undefined>();
   private readonly modified = new Set<string>();
-  private readonly events: Array<[string, boolean]> = [];
+  /** Watch events to fire at commit: one per changed path (recursive if any change was), as xenstored fires once per node. */
+  private readonly events = new Map<string, boolean>();
 
   constructor(
     readonly id: number,
@@ -38,7 +39,7 @@ export class Transaction implements StoreView {
     this.tree.set(path, node);
   }
   changed(path: string, recursive: boolean): void {
-    this.events.push([path, recursive]);
+    this.events.set(path, recursive || this.events.get(path) === true);
   }
   ownedBy(domid: number): number {
     return this.tree.ownedBy(domid);
@@ -54,7 +55,7 @@ export class Transaction implements StoreView {
   }
 
   /** Apply the changes to the live tree; the watch events to fire. */
-  commitInto(live: Tree): ReadonlyArray<[string, boolean]> {
+  commitInto(live: Tree): ReadonlyMap<string, boolean> {
     for (const path of this.modified) live.set(path, this.tree.get(path));
     return this.events;
   }

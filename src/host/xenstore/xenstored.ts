@@ -6,6 +6,7 @@
  * the shared ring page.
  */
 import { XENSTORE_PAYLOAD_MAX, XsType, type XsError } from '../../abi/xen/xs-wire.js';
+import type { Logger } from '../../log/logger.js';
 import { canonicalize, canonicalizeWatch, domainPath, isAtOrBelow, parentOf, relativeTo, SPECIAL_WATCH_PATHS } from './path.js';
 import { canRead, formatPerm, parsePerm, type Perm } from './perms.js';
 import * as ops from './store-ops.js';
@@ -68,7 +69,11 @@ export class Xenstored {
   /** The live tree, as a view that fires watches on change. */
   private readonly live: StoreView;
 
-  constructor(readonly quotas: Quotas = DEFAULT_QUOTAS) {
+  constructor(
+    readonly quotas: Quotas = DEFAULT_QUOTAS,
+    /** Where our own bugs are reported (the guest only sees EIO). */
+    private readonly log?: Logger,
+  ) {
     this.tree.set('/', { value: new Uint8Array(0), perms: [{ id: 0, perm: 0 }], children: [], gen: 0 });
     this.live = {
       get: (p) => this.tree.get(p),
@@ -106,7 +111,7 @@ export class Xenstored {
     if ('error' in r) throw new Error(`xenstore: host mkdir of ${path} failed: ${r.error}`);
   }
   hostSetPerms(path: string, perms: readonly Perm[]): void {
-    const r = ops.setPerms(this.live, path, perms, 0);
+    const r = ops.setPerms(this.live, path, perms, 0, this.quotas);
     if ('error' in r) throw new Error(`xenstore: host set_perms of ${path} failed: ${r.error}`);
   }
   hostRead(path: string): string | undefined {
@@ -143,8 +148,10 @@ export class Xenstored {
     return node !== undefined && canRead(node.perms, domid);
   }
 
+  /** Send a WATCH_EVENT, unless path and token exceed the protocol's payload limit (xenstored drops those too). */
   private sendWatchEvent(c: XsConnection, w: Watch, path: string): void {
     const shown = w.relative ? relativeTo(path, c.domid) : path;
+    if (shown.length + w.token.length + 2 > XENSTORE_PAYLOAD_MAX) return;
     c.send({ type: XsType.WATCH_EVENT, reqId: 0, txId: 0, payload: joinStrings([shown, w.token]) });
   }
 
@@ -155,8 +162,9 @@ export class Xenstored {
     let reply: Uint8Array | XsError;
     try {
       reply = this.dispatch(conn, msg);
-    } catch {
-      // A bug of ours must not take the host down with the guest's request.
+    } catch (e) {
+      // A bug of ours must not take the host down with the guest's request, nor go unseen.
+      this.log?.error({ domid: conn.domid, type: msg.type, err: e }, 'xenstore: internal error serving a request; answered EIO');
       reply = 'EIO';
     }
     if (typeof reply !== 'string' && reply.length > XENSTORE_PAYLOAD_MAX) reply = 'E2BIG';
@@ -226,7 +234,7 @@ export class Xenstored {
           if (p === undefined) return 'EINVAL';
           perms.push(p);
         }
-        return done(ops.setPerms(view, path, perms, d), () => OK);
+        return done(ops.setPerms(view, path, perms, d, this.quotas), () => OK);
       }
       case XsType.WATCH:
       case XsType.UNWATCH:

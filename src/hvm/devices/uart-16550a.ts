@@ -64,6 +64,8 @@ export const LSR_THRE = 0x20;
 export const LSR_TEMT = 0x40;
 export const LSR_FIFO_ERROR = 0x80;
 const LSR_ERRORS = LSR_OE | LSR_PE | LSR_FE | LSR_BI;
+/** The errors that travel with a character in the FIFO and so set LSR bit 7; an overrun never enters the FIFO. */
+const LSR_FIFO_CHAR_ERRORS = LSR_PE | LSR_FE | LSR_BI;
 
 export const MSR_DCTS = 0x01;
 export const MSR_DDSR = 0x02;
@@ -126,8 +128,10 @@ export class Uart16550A implements BusDevice {
 
   /**
    * A byte arrives on the receive line (from the host side). When the
-   * receiver is full it is lost and LSR.OE is set, as on the wire. Ignored in
-   * loopback mode, where the receiver listens to the transmitter instead.
+   * receiver is full LSR.OE is set and, as the datasheet says, a full FIFO
+   * keeps its bytes and loses the new one, while the single RBR of 16450
+   * mode is overwritten by it. Ignored in loopback mode, where the receiver
+   * listens to the transmitter instead.
    */
   receive(byte: number): void {
     if (this.loopback) return;
@@ -137,6 +141,7 @@ export class Uart16550A implements BusDevice {
   private pushRx(byte: number): void {
     if (this.rxCount >= this.rxCapacity) {
       this.lsrErrors |= LSR_OE;
+      if (!this.fifoEnabled) this.rx[this.rxHead] = byte & 0xff;
     } else {
       this.rx[(this.rxHead + this.rxCount) % FIFO_SIZE] = byte & 0xff;
       this.rxCount++;
@@ -211,7 +216,7 @@ export class Uart16550A implements BusDevice {
       case UartReg.Lsr: {
         let v = LSR_THRE | LSR_TEMT | this.lsrErrors;
         if (this.rxCount > 0) v |= LSR_DR;
-        if (this.fifoEnabled && this.lsrErrors & LSR_ERRORS) v |= LSR_FIFO_ERROR;
+        if (this.fifoEnabled && this.lsrErrors & LSR_FIFO_CHAR_ERRORS) v |= LSR_FIFO_ERROR;
         this.lsrErrors = 0;
         this.updateIrq();
         return v;

@@ -8,7 +8,8 @@ import { layout } from '../../abi/layout.js';
 import { MultibootInfoFlag, multibootInfo, multibootMmapEntry, multibootModule } from '../../abi/multiboot.js';
 import { PAGE_SIZE, type GuestMemory } from '../../memory/guest-memory.js';
 import { BootAllocator } from '../boot/boot-allocator.js';
-import { HIGH_MEMORY_START, LOW_MEMORY_END, type MemoryRange } from '../boot/memory-map.js';
+import type { BootDataSpec } from '../boot/boot-data.js';
+import { E820_RAM, HIGH_MEMORY_START, LOW_MEMORY_END, type MemoryRange } from '../boot/memory-map.js';
 
 const INFO = layout(multibootInfo, 'x86_32');
 const MOD = layout(multibootModule, 'x86_32');
@@ -16,22 +17,8 @@ const MMAP = layout(multibootMmapEntry, 'x86_32');
 
 export const BOOT_LOADER_NAME = 'xenner';
 
-export interface MultibootModuleSpec {
-  bytes: Uint8Array;
-  string: string;
-}
-
-export interface MultibootInfoSpec {
-  /** Where boot data may start: the end of the kernel. */
-  after: number;
-  memoryMap: readonly MemoryRange[];
-  cmdline: string;
-  modules: readonly MultibootModuleSpec[];
-  file: string;
-}
-
 /** Writes the structure and everything it points at; returns its address. */
-export function writeMultibootInfo(memory: GuestMemory, spec: MultibootInfoSpec): number {
+export function writeMultibootInfo(memory: GuestMemory, spec: BootDataSpec): number {
   const alloc = new BootAllocator(memory, spec.after, spec.file);
   const info = alloc.alloc(INFO.size, PAGE_SIZE);
   memory.fill(info, INFO.size, 0);
@@ -58,7 +45,7 @@ export function writeMultibootInfo(memory: GuestMemory, spec: MultibootInfoSpec)
   if (spec.modules.length > 0) {
     flags |= MultibootInfoFlag.MODS;
     const list = alloc.alloc(MOD.size * spec.modules.length, 16);
-    const strings = spec.modules.map((m) => alloc.placeString(m.string));
+    const strings = spec.modules.map((m) => alloc.placeString(m.name));
     spec.modules.forEach((m, i) => {
       const start = alloc.place(m.bytes, PAGE_SIZE);
       const e = list + i * MOD.size;
@@ -76,7 +63,7 @@ export function writeMultibootInfo(memory: GuestMemory, spec: MultibootInfoSpec)
 
 /** KiB of RAM contiguous from 1 MiB (mem_upper), capped at 4 GiB. */
 function upperMemoryKiB(map: readonly MemoryRange[]): number {
-  const high = map.find((r) => r.addr === HIGH_MEMORY_START && r.type === 1);
+  const high = map.find((r) => r.addr === HIGH_MEMORY_START && r.type === E820_RAM);
   if (high === undefined) return 0;
   return Math.floor(Math.min(high.size, 2 ** 32 - HIGH_MEMORY_START) / 1024);
 }

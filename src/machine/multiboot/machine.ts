@@ -5,6 +5,7 @@ import { detectImage } from '../../host/loader/detect.js';
 import type { GuestMemory } from '../../memory/guest-memory.js';
 import type { BootState } from '../bare-machine.js';
 import { flat32Regs, flat32Sregs } from '../boot/flat32.js';
+import { bootModules } from '../boot/boot-data.js';
 import { bareMemoryMap } from '../boot/memory-map.js';
 import type { MachineConfig } from '../machine.js';
 import { writeMultibootInfo } from './boot-info.js';
@@ -24,7 +25,7 @@ export function bootMultiboot(config: MachineConfig, memory: GuestMemory): BootS
     after: kernel.end,
     memoryMap: bareMemoryMap(memory.size),
     cmdline: config.cmdline === '' ? config.file : `${config.file} ${config.cmdline}`,
-    modules: config.initrd ? [{ bytes: config.initrd.bytes, string: config.initrd.file }] : [],
+    modules: bootModules(config),
     file: config.file,
   });
   config.logger.debug({ entry: kernel.entry, info }, 'multiboot kernel loaded');

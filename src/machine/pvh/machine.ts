@@ -5,6 +5,7 @@ import type { GuestMemory } from '../../memory/guest-memory.js';
 import type { BootState } from '../bare-machine.js';
 import { flat32Regs, flat32Sregs } from '../boot/flat32.js';
 import { checkEntry, loadElfSegments } from '../boot/load-elf.js';
+import { bootModules } from '../boot/boot-data.js';
 import { bareMemoryMap } from '../boot/memory-map.js';
 import type { MachineConfig } from '../machine.js';
 import { pvhEntry } from './entry-note.js';
@@ -23,7 +24,7 @@ export function bootPvh(config: MachineConfig, memory: GuestMemory): BootState {
     after: loaded.end,
     memoryMap: bareMemoryMap(memory.size),
     cmdline: config.cmdline,
-    modules: config.initrd ? [config.initrd.bytes] : [],
+    modules: bootModules(config),
     file: config.file,
   });
   config.logger.debug({ entry: eip, startInfo: si }, 'PVH kernel loaded');

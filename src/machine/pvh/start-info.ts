@@ -8,22 +8,14 @@ import {
 } from '../../abi/xen/hvm-start-info.js';
 import { PAGE_SIZE, type GuestMemory } from '../../memory/guest-memory.js';
 import { BootAllocator } from '../boot/boot-allocator.js';
-import type { MemoryRange } from '../boot/memory-map.js';
+import type { BootDataSpec } from '../boot/boot-data.js';
 
 // Fixed-width fields only: one layout serves both architectures.
 const SI = layout(hvmStartInfo, 'x86_64');
 const MOD = layout(hvmModlistEntry, 'x86_64');
 const MAP = layout(hvmMemmapTableEntry, 'x86_64');
 
-export interface PvhStartInfoSpec {
-  after: number;
-  memoryMap: readonly MemoryRange[];
-  cmdline: string;
-  modules: readonly Uint8Array[];
-  file: string;
-}
-
-export function writeHvmStartInfo(memory: GuestMemory, spec: PvhStartInfoSpec): number {
+export function writeHvmStartInfo(memory: GuestMemory, spec: BootDataSpec): number {
   const alloc = new BootAllocator(memory, spec.after, spec.file);
   const si = alloc.alloc(SI.size, PAGE_SIZE);
   memory.fill(si, SI.size, 0);
@@ -45,7 +37,7 @@ export function writeHvmStartInfo(memory: GuestMemory, spec: PvhStartInfoSpec): 
 
   if (spec.modules.length > 0) {
     const list = alloc.alloc(MOD.size * spec.modules.length, 8);
-    spec.modules.forEach((bytes, i) => {
+    spec.modules.forEach(({ bytes }, i) => {
       const start = alloc.place(bytes, PAGE_SIZE);
       const e = list + i * MOD.size;
       memory.write64(e + MOD.offset('paddr'), BigInt(start));
