@@ -1,7 +1,8 @@
 import { readImageFile } from '../read-image.js';
-import { UserError } from '../user-error.js';
+import { BadImageError, UserError } from '../user-error.js';
 import { detectImage } from '../../host/loader/detect.js';
-import { EM_386, EM_X86_64, type ElfImage } from '../../host/loader/elf.js';
+import { EM_386, EM_X86_64, isElf, parseElf, type ElfImage } from '../../host/loader/elf.js';
+import { extractBzImage } from '../../host/loader/bzimage.js';
 import { loadPvKernel } from '../../host/loader/pv-kernel.js';
 import { pvPlanReport, formatPvPlan, type PvPlanReport } from './info-pv.js';
 
@@ -34,6 +35,8 @@ interface InfoReport {
   multibootHeaderOffset?: number;
   /** The file is a compressed ELF. */
   compression?: string;
+  /** Why a well-formed kernel cannot boot as a Xen PV guest. */
+  notPv?: string;
   /** For Xen PV kernels (ELF or bzImage): the notes and the planned start of day. */
   xen?: PvPlanReport;
 }
@@ -70,11 +73,21 @@ export function buildInfo(file: string, bytes: Uint8Array, opts: InfoOptions = {
   const d = detectImage(bytes, file);
   let elf = d.elf;
   let xen: PvPlanReport | undefined;
+  let notPv: string | undefined;
   if (d.kind === 'xen-pv' || d.kind === 'bzimage') {
     // A compressed file is decompressed again here: info is not a hot path.
-    const kernel = loadPvKernel(bytes, file);
-    elf = kernel.elf;
-    xen = pvPlanReport(kernel, { memoryMiB: opts.memory ?? 256, ...(opts.initrdBytes !== undefined ? { initrdLength: opts.initrdBytes } : {}) });
+    try {
+      const kernel = loadPvKernel(bytes, file);
+      elf = kernel.elf;
+      xen = pvPlanReport(kernel, { memoryMiB: opts.memory ?? 256, ...(opts.initrdBytes !== undefined ? { initrdLength: opts.initrdBytes } : {}) });
+    } catch (e) {
+      // A well-formed bzImage that is not a PV kernel (Linux built for
+      // 32-bit since 5.9 keeps only its PVH entry) is still described.
+      const payload = d.kind === 'bzimage' && e instanceof BadImageError ? describablePayload(bytes, file) : undefined;
+      if (payload === undefined) throw e;
+      elf = payload;
+      notPv = (e as BadImageError).message.replace(`${file}: `, '');
+    }
   }
   return {
     file,
@@ -84,7 +97,18 @@ export function buildInfo(file: string, bytes: Uint8Array, opts: InfoOptions = {
     ...(d.multibootOffset !== undefined ? { multibootHeaderOffset: d.multibootOffset } : {}),
     ...(d.compression !== undefined ? { compression: d.compression } : {}),
     ...(xen ? { xen } : {}),
+    ...(notPv !== undefined ? { notPv } : {}),
   };
+}
+
+/** The bzImage's payload ELF, when it decompresses and parses; else undefined. */
+function describablePayload(bytes: Uint8Array, file: string): ElfImage | undefined {
+  try {
+    const bz = extractBzImage(bytes, file);
+    return isElf(bz.kernel) ? parseElf(bz.kernel, `${file} (payload)`) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function formatInfo(r: InfoReport): string {
@@ -101,6 +125,7 @@ export function formatInfo(r: InfoReport): string {
     }
   }
   if (r.xen) lines.push(...formatPvPlan(r.xen));
+  if (r.notPv !== undefined) lines.push(`xen:     not a PV kernel: ${r.notPv}`);
   return lines.join('\n');
 }
 

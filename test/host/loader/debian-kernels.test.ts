@@ -15,6 +15,7 @@ import { buildDomain } from '../../../src/host/builder/build.js';
 import { loadPvKernel, type PvKernel } from '../../../src/host/loader/pv-kernel.js';
 import { checkDomain } from '../../helpers/check-domain.js';
 import { readVirt } from '../../helpers/page-walk.js';
+import { xenner } from '../../helpers/cli.js';
 
 const CACHE = process.env.XENNER_KERNEL_CACHE ?? join(homedir(), '.cache', 'xenner', 'kernels');
 const FLAVOURS = [
@@ -80,6 +81,15 @@ describe('Debian linux-image-*-686-pae', () => {
   const why = file === undefined ? `no vmlinuz-*-686-pae in ${CACHE}: run tools/fetch-debian-kernels.sh` : undefined;
   it.skipIf(why !== undefined)(`is refused clearly: Linux 5.9+ dropped 32-bit PV, it only has a PVH entry${why ? ` (skipped: ${why})` : ''}`, () => {
     expect(() => loadPvKernel(new Uint8Array(readFileSync(file!)), file!)).toThrow(/no Xen PV entry point .* only a PVH one/);
+  });
+  it.skipIf(why !== undefined)(`is described by xenner info (exit 0) and refused by xenner run (exit 2, one line)${why ? ` (skipped: ${why})` : ''}`, () => {
+    const info = xenner(['info', file!]);
+    expect(info.status).toBe(0);
+    expect(info.stdout).toMatch(/class:\s+ELF32 i386/);
+    expect(info.stdout).toMatch(/xen:\s+not a PV kernel: .*only a PVH one/);
+    const run = xenner(['run', file!]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
 
