@@ -49,6 +49,9 @@ function makeFixtureCpu(opts: FixtureCpuOptions): FixtureCpu {
   const t = createTestCpu({ mode: opts.mode, memory, cpl, paging: opts.mode === 64 });
   loadSelectors(t, opts);
   const { cpu } = t;
+  // Every case starts from these segments: an earlier case may have loaded a
+  // segment register or taken an exception (which switches to the harness's CS at CPL 0).
+  const sregs = cpu.getSregs();
   const { lo, hi } = cpu;
   return {
     writeMemory: (addr, bytes) => memory.writeBytes(addr, bytes),
@@ -61,6 +64,7 @@ function makeFixtureCpu(opts: FixtureCpuOptions): FixtureCpu {
     setRflags: (v) => { t.rflags = Number(v & MASK32); },
     getRflags: () => BigInt(t.rflags),
     run: (start, end, maxInstructions): FixtureRunOutcome => {
+      cpu.setSregs(sregs);
       cpu.s.rip = Number(start);
       const stop = Number(end);
       for (let n = 0; n < maxInstructions;) {
