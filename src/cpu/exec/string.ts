@@ -52,9 +52,26 @@ function srcSeg(i: Insn): number {
   return i.segOvr >= 0 ? i.segOvr : Seg.DS;
 }
 
-/** For REP-prefixed forms: true when nothing is left to do. */
+/**
+ * For REP-prefixed forms: true when nothing is left to do. With a 32-bit
+ * address size in 64-bit code the CPU zero-extends ECX even when it is
+ * already zero and nothing repeats (recorded on hardware; QEMU does not).
+ */
 function repDone(c: Cpu, i: Insn): boolean {
-  return i.rep !== Rep.NONE && countZero(c, i.asz);
+  if (i.rep === Rep.NONE) return false;
+  if (i.asz === 1 && c.s.codeSize === CodeSize.Bits64) c.hi[1] = 0;
+  return countZero(c, i.asz);
+}
+
+/**
+ * REP MOVS/STOS with a 32-bit address size in 64-bit code zero-extend ECX and
+ * the pointers they step (ESI/EDI for MOVS, EDI for STOS) even for a zero
+ * count, as the hardware does; LODS/CMPS/SCAS leave their pointers then.
+ */
+function zeroExtendRep32(c: Cpu, asz: number, withSi: boolean): void {
+  if (asz !== 1 || c.s.codeSize !== CodeSize.Bits64) return;
+  c.hi[1] = 0; c.hi[7] = 0;
+  if (withSi) c.hi[6] = 0;
 }
 
 /** Restart the instruction later (chunking). */
@@ -73,6 +90,7 @@ export function movs(c: Cpu, i: Insn): void {
     addReg(c, 6, asz, d); addReg(c, 7, asz, d);
     return;
   }
+  zeroExtendRep32(c, asz, true);
   let budget = CHUNK;
   while (!countZero(c, asz)) {
     if (budget-- === 0) { again(c, i); return; }
@@ -113,6 +131,7 @@ export function stos(c: Cpu, i: Insn): void {
     addReg(c, 7, asz, d);
     return;
   }
+  zeroExtendRep32(c, asz, false);
   let budget = CHUNK;
   while (!countZero(c, asz)) {
     if (budget-- === 0) { again(c, i); return; }
