@@ -126,7 +126,7 @@ export function farIndirect(c: Cpu, i: Insn): void {
   const sz = i.osz;
   const off = readMem(c, la, sz), offHi = sz === 3 ? c.m.hi : 0;
   const sel = c.m.read16(la + (1 << sz));
-  far(c, i, (i.modrm & 0x38) === 0x10, sel, sz === 1 ? off & 0xffff : off >>> 0, offHi);
+  far(c, i, (i.modrm & 0x38) === 0x18, sel, sz === 1 ? off & 0xffff : off >>> 0, offHi); // FF /3 is CALL, FF /5 JMP
 }
 
 function far(c: Cpu, i: Insn, call: boolean, sel: number, off: number, offHi: number): void {
