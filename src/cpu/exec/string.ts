@@ -13,6 +13,7 @@ import { Rep } from '../decoder/insn.js';
 import { K, setLazy, setLazy64, SIZE_MASK } from '../flags.js';
 import { Access } from '../mmu/mmu.js';
 import { CodeSize, F, Seg } from '../state.js';
+import { checkIo } from './misc.js';
 import { canonical, getReg, readMem, setReg, writeMem } from './operands.js';
 
 const TWO32 = 4294967296;
@@ -230,6 +231,7 @@ export function scas(c: Cpu, i: Insn): void {
 
 /** INS: one element per exit (the VMM supplies it); REP repeats through restarts. */
 export function ins(c: Cpu, i: Insn): void {
+  checkIo(c);
   const sz = i.osz === 3 ? 2 : i.osz, n = 1 << sz, asz = i.asz;
   if (repDone(c, i)) return;
   const d = (c.s.flags & F.DF) !== 0 ? -n : n;
@@ -243,6 +245,7 @@ export function ins(c: Cpu, i: Insn): void {
 
 /** OUTS: one element per exit. */
 export function outs(c: Cpu, i: Insn): void {
+  checkIo(c);
   const sz = i.osz === 3 ? 2 : i.osz, n = 1 << sz, asz = i.asz;
   if (repDone(c, i)) return;
   const d = (c.s.flags & F.DF) !== 0 ? -n : n;
