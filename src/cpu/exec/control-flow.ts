@@ -178,6 +178,19 @@ export function softInt(c: Cpu, i: Insn): void {
   if (r !== 0) c.exitReason = r;
 }
 
+/**
+ * BOUND r16/r32, m16&16/m32&32 (62, legacy modes only): #BR (a fault, RIP
+ * at the instruction) unless lower <= index <= upper, compared signed.
+ */
+export function bound(c: Cpu, i: Insn): void {
+  const la = ea(c, i);
+  const sz = i.osz === 1 ? 1 : 2, n = 1 << sz, shift = sz === 1 ? 16 : 0;
+  const lower = (readMem(c, la, sz) << shift) >> shift;
+  const upper = (readMem(c, la + n, sz) << shift) >> shift;
+  const index = (c.lo[i.reg]! << shift) >> shift;
+  if (index < lower || index > upper) fault(c, Vec.BR);
+}
+
 /** IRET/IRETD/IRETQ (CF). */
 export function iret(c: Cpu, i: Insn): void {
   doIret(c, i.osz);
