@@ -13,6 +13,7 @@
  */
 import { ExitReason, IoDirection, type VcpuSegment } from '../../src/cpu/contract.js';
 import { createTestCpu, type TestCpu } from '../../src/cpu/testing.js';
+import { Seg } from '../../src/cpu/state.js';
 import { GuestMemory } from '../../src/memory/guest-memory.js';
 import type { FixtureCpu, FixtureCpuFactory, FixtureCpuOptions, FixtureRunOutcome } from './fixture-runner.js';
 
@@ -66,9 +67,12 @@ function makeFixtureCpu(opts: FixtureCpuOptions): FixtureCpu {
     run: (start, end, maxInstructions): FixtureRunOutcome => {
       cpu.setSregs(sregs);
       cpu.s.rip = Number(start);
-      const stop = Number(end);
+      // Compared as linear addresses: 16-bit code may jump to an aliased CS
+      // (0x0fff:IP+0x10 is the same byte as 0x1000:IP), where `end` is an
+      // offset from the starting CS.
+      const stop = cpu.sb[Seg.CS]! + Number(end);
       for (let n = 0; n < maxInstructions;) {
-        if (cpu.s.rip === stop) return { kind: 'done' };
+        if (cpu.sb[Seg.CS]! + cpu.s.rip === stop) return { kind: 'done' };
         const reason = cpu.run(1);
         const vector = t.deliveredVector();
         if (vector >= 0) return { kind: 'exception', vector };
