@@ -23,8 +23,8 @@ export function defaultCpuid(): CpuidEntry[] {
     e(0, 7, str4('Genu'), str4('ntel'), str4('ineI')),
     // Family 6, model 0x3c, stepping 3. ECX: CX16, MOVBE, POPCNT, RDRAND. EDX: PSE TSC MSR PAE CX8 PGE CMOV PAT PSE36 CLFSH.
     e(1, 0x000306c3, 8 << 8, bits(13, 22, 23, 30), bits(3, 4, 5, 6, 8, 13, 15, 16, 17, 19)),
-    // EBX: BMI1, BMI2, RDSEED, CLFLUSHOPT.
-    { function: 7, index: 0, flags: 1, eax: 0, ebx: bits(3, 8, 18, 23), ecx: 0, edx: 0 },
+    // EBX: BMI1, BMI2, RDSEED, ADX, CLFLUSHOPT.
+    { function: 7, index: 0, flags: 1, eax: 0, ebx: bits(3, 8, 18, 19, 23), ecx: 0, edx: 0 },
     e(0x80000000, 0x80000008, 0, 0, 0),
     // ECX: LAHF/SAHF in 64-bit mode, LZCNT. EDX: SYSCALL, NX, RDTSCP, LM.
     e(0x80000001, 0, 0, bits(0, 5), bits(11, 20, 27, 29)),

@@ -13,12 +13,21 @@ import { ExitReason, type VcpuRegs, type VcpuSegment, type VcpuSregs } from './c
 import { Cpu } from './cpu.js';
 import { hasErrorCode } from './exceptions.js';
 import { getFlags, setArithFlags } from './flags.js';
-import { CR0, CR4, EFER, RFLAGS_WRITABLE } from './state.js';
+import { CR0, CR4, EFER, RFLAGS_WRITABLE, Seg } from './state.js';
 
 export const SYSTEM_AREA = 0x10000;
 
-/** GDT selectors of the harness. */
-export const Sel = { CODE64: 0x08, DATA: 0x10, CODE32: 0x18, CODE16: 0x20, CODE32_USER: 0x2b, DATA_USER: 0x33, CODE64_USER: 0x3b, TSS: 0x40 } as const;
+/**
+ * GDT selectors of the harness. The user selectors are Linux's (x86-64
+ * __USER32_CS, __USER_DS, __USER_CS), so code recorded under Linux (the
+ * hardware fixtures) pushes, pops and far-transfers the same values.
+ */
+export const Sel = { CODE64: 0x08, DATA: 0x10, CODE32: 0x18, CODE32_USER: 0x23, DATA_USER: 0x2b, CODE64_USER: 0x33, CODE16: 0x38, TSS: 0x40 } as const;
+
+/** Bytes per exception stub (HLT; JMP $-1), one stub per vector. */
+const STUB_SIZE = 16;
+/** Highest linear address real-mode code can reach (FFFF:FFFF). */
+const REAL_MODE_LIMIT = 0x10ffef;
 
 export interface TestCpuOptions {
   mode: 16 | 32 | 64;
@@ -47,6 +56,18 @@ export class TestCpu {
   readonly stubBase: number;
   constructor(readonly cpu: Cpu, readonly memory: GuestMemory, readonly mode: 16 | 32 | 64, readonly systemBase: number) {
     this.stubBase = systemBase + 0x4000;
+  }
+
+  /**
+   * The vector whose exception stub CS:RIP is at (the exception was just
+   * delivered and its HLT not yet executed), or -1. Lets a caller that steps
+   * the CPU see an exception without running the stub.
+   */
+  deliveredVector(): number {
+    const linear = this.cpu.sb[Seg.CS]! + this.cpu.s.rip;
+    const off = linear - this.stubBase;
+    if (off < 0 || off >= 256 * STUB_SIZE || off % STUB_SIZE !== 0) return -1;
+    return off / STUB_SIZE;
   }
 
   get(reg: RegName): bigint {
@@ -81,9 +102,9 @@ export class TestCpu {
     const reason = this.cpu.run(maxInstructions);
     const retired = this.cpu.instructionsRetired - before;
     const res: TestRunResult = { reason, retired };
-    const rip = this.cpu.s.rip;
-    if (reason === ExitReason.Hlt && rip > this.stubBase && rip <= this.stubBase + 256 * 16) {
-      const vector = Math.floor((rip - 1 - this.stubBase) / 16);
+    const rip = this.cpu.sb[Seg.CS]! + this.cpu.s.rip;
+    if (reason === ExitReason.Hlt && rip > this.stubBase && rip <= this.stubBase + 256 * STUB_SIZE) {
+      const vector = Math.floor((rip - 1 - this.stubBase) / STUB_SIZE);
       res.exception = { vector };
       if (hasErrorCode(vector)) {
         const sp = Number(this.cpu.getRegs().rsp);
@@ -105,23 +126,33 @@ export function createTestCpu(opts: TestCpuOptions): TestCpu {
   const cpu = new Cpu(memory, { compileThreshold: opts.compileThreshold });
   const sys = memory.size - SYSTEM_AREA;
   const t = new TestCpu(cpu, memory, mode, sys);
+  const GDT = sys, IDT = sys + 0x1000, TSS = sys + 0x2000, STUBS = t.stubBase, STACK_TOP = sys + 0x8000, PT = sys + 0x8000;
+  // Exception stubs: HLT; JMP $-1 (stay halted).
+  for (let v = 0; v < 256; v++) { memory.write8(STUBS + v * STUB_SIZE, 0xf4); memory.write8(STUBS + v * STUB_SIZE + 1, 0xeb); memory.write8(STUBS + v * STUB_SIZE + 2, 0xfd); }
   if (mode === 16) {
     const sregs = cpu.getSregs();
     for (const k of ['cs', 'ds', 'es', 'fs', 'gs', 'ss'] as const) { sregs[k].selector = 0; sregs[k].base = 0n; sregs[k].limit = 0xffff; }
     sregs.idt = { base: 0n, limit: 0x3ff };
     cpu.setSregs(sregs);
+    // The IVT points every vector to its stub when real-mode code can reach
+    // the system area (guest memory of at most about 1 MiB); otherwise the
+    // IVT is left to the test.
+    if (STUBS + 256 * STUB_SIZE <= REAL_MODE_LIMIT) {
+      const seg = STUBS >>> 4;
+      for (let v = 0; v < 256; v++) memory.write32(v * 4, ((seg << 16) | ((STUBS & 0xf) + v * STUB_SIZE)) >>> 0);
+    }
     return t;
   }
-  const GDT = sys, IDT = sys + 0x1000, TSS = sys + 0x2000, STUBS = sys + 0x4000, STACK_TOP = sys + 0x8000, PT = sys + 0x8000;
   // GDT: flat descriptors.
   const desc = (type: number, dpl: number, l: boolean, db: boolean): [number, number] => {
     const lo = 0x0000ffff;
     const hi = (type << 8) | (1 << 12) | (dpl << 13) | (1 << 15) | (0xf << 16) | (l ? 1 << 21 : 0) | (db ? 1 << 22 : 0) | (1 << 23);
     return [lo, hi >>> 0];
   };
+  // In Sel order: null, CODE64, DATA, CODE32, CODE32_USER, DATA_USER, CODE64_USER, CODE16.
   const gdt: [number, number][] = [
-    [0, 0], desc(0xb, 0, true, false), desc(0x3, 0, false, true), desc(0xb, 0, false, true), desc(0xb, 0, false, false),
-    desc(0xb, 3, false, true), desc(0x3, 3, false, true), desc(0xb, 3, true, false),
+    [0, 0], desc(0xb, 0, true, false), desc(0x3, 0, false, true), desc(0xb, 0, false, true),
+    desc(0xb, 3, false, true), desc(0x3, 3, false, true), desc(0xb, 3, true, false), desc(0xb, 0, false, false),
   ];
   gdt.forEach(([lo, hi], k) => { memory.write32(GDT + k * 8, lo); memory.write32(GDT + k * 8 + 4, hi); });
   // TSS descriptor (64-bit form uses two slots).
@@ -132,11 +163,9 @@ export function createTestCpu(opts: TestCpuOptions): TestCpu {
   // TSS: ring-0 stack.
   if (mode === 64) { memory.write32(TSS + 4, STACK_TOP); memory.write32(TSS + 8, 0); }
   else { memory.write32(TSS + 4, STACK_TOP); memory.write32(TSS + 8, Sel.DATA); }
-  // Exception stubs: HLT; JMP $-1 (stay halted).
-  for (let v = 0; v < 256; v++) { memory.write8(STUBS + v * 16, 0xf4); memory.write8(STUBS + v * 16 + 1, 0xeb); memory.write8(STUBS + v * 16 + 2, 0xfd); }
   // IDT: interrupt gates, DPL 3 so INT n works from any ring.
   for (let v = 0; v < 256; v++) {
-    const off = STUBS + v * 16;
+    const off = STUBS + v * STUB_SIZE;
     if (mode === 64) {
       memory.write32(IDT + v * 16, (Sel.CODE64 << 16) | (off & 0xffff));
       memory.write32(IDT + v * 16 + 4, ((off & 0xffff0000) | (0xee << 8)) >>> 0);

@@ -22,7 +22,10 @@ export function daaDas(c: Cpu, i: Insn): void {
   let al = old, cf = 0, af = 0;
   const das = i.sub === 1;
   if ((al & 0xf) > 9 || getAF(c) !== 0) {
-    al = das ? (al - 6) & 0xff : (al + 6) & 0xff;
+    // The low adjustment's own borrow/carry out of AL sets CF too (SDM pseudocode).
+    const t = das ? al - 6 : al + 6;
+    cf = t < 0 || t > 0xff ? 1 : 0; // (an old CF sets it below)
+    al = t & 0xff;
     af = 1;
   }
   if (old > 0x99 || oldCf !== 0) {

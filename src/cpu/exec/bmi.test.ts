@@ -2,6 +2,16 @@ import { describe, expect, test } from 'vitest';
 import { exec, FL, trap } from '../../../test/cpu/asm.js';
 
 describe('BMI1/BMI2', () => {
+  test('adcx carries through CF only, adox through OF only (64-bit and zero-extended 32-bit)', () => {
+    // CF=1 (stc), OF=0; ZF stays set from xor: neither instruction touches it.
+    const t = exec(64, `xor eax, eax\nstc\nmov rbx, -1\nmov rcx, 0\nadcx rcx, rbx\nsetc r8b\nsetz r9b
+      mov rdx, 0xffffffff00000001\nmov esi, 1\nadox edx, esi\nseto r10b\nhlt`);
+    expect(t.get('rcx')).toBe(0n); // -1 + 0 + 1 wraps
+    expect(t.get('r8') & 0xffn).toBe(1n);
+    expect(t.get('r9') & 0xffn).toBe(1n);
+    expect(t.get('rdx')).toBe(2n);
+    expect(t.get('r10') & 0xffn).toBe(0n);
+  });
   test('andn, bextr, bzhi (32 and 64)', () => {
     const t = exec(64, `mov eax, 0xf0f0f0f0\nmov ecx, 0xffff0000\nandn edx, eax, ecx
       mov rbx, 0x123456789abcdef0\nmov esi, 0x0c04\nbextr rdi, rbx, rsi

@@ -6,8 +6,8 @@
  * lazy kind computes it).
  */
 import type { Cpu } from '../cpu.js';
-import type { Insn } from '../decoder/insn.js';
-import { K, PARITY, setArithFlags, setLazy, setLazy64 } from '../flags.js';
+import { type Insn, Rep } from '../decoder/insn.js';
+import { K, materialize, PARITY, setArithFlags, setLazy, setLazy64 } from '../flags.js';
 import { F } from '../state.js';
 import { readRm, setReg } from './operands.js';
 import { mulu32, mulu64, out, sar64, shl64, shr64 } from './int64.js';
@@ -143,4 +143,27 @@ export function mulx(c: Cpu, i: Insn): void {
   const l1 = out.hi, h0 = out.lo2, h1 = out.hi2;
   setReg(c, 3, i.vvvv, l0, l1);
   setReg(c, 3, i.reg, h0, h1);
+}
+
+/**
+ * ADCX (66 0F 38 F6) and ADOX (F3 0F 38 F6): add with carry through CF
+ * (ADCX) or through OF (ADOX) only; every other flag is left alone. 32-bit,
+ * or 64-bit with REX.W (the 66 prefix is mandatory, not an operand size).
+ */
+export function adcxAdox(c: Cpu, i: Insn): void {
+  const w = (i.rex & 8) !== 0 ? 3 : 2;
+  const src = readRm(c, i, w), srcHi = w === 3 ? c.m.hi : 0;
+  materialize(c);
+  const flag = i.rep === Rep.REP ? F.OF : F.CF; // F3: ADOX
+  const cin = (c.s.flags & flag) !== 0 ? 1 : 0;
+  const lo = (c.lo[i.reg]! >>> 0) + (src >>> 0) + cin;
+  let carry = lo > 0xffffffff ? 1 : 0;
+  let hi = 0;
+  if (w === 3) {
+    const h = (c.hi[i.reg]! >>> 0) + (srcHi >>> 0) + carry;
+    carry = h > 0xffffffff ? 1 : 0;
+    hi = h | 0;
+  }
+  setReg(c, w, i.reg, lo | 0, hi);
+  c.s.flags = carry !== 0 ? c.s.flags | flag : c.s.flags & ~flag;
 }

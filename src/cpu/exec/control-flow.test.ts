@@ -9,6 +9,17 @@ describe('control flow', () => {
     expect(t.get('rax')).toBe(2n);
     expect(t.get('rcx')).toBe(11n);
   });
+  test('call far through memory pushes CS:EIP and retf returns', () => {
+    const t = exec(32, `mov esp, 0x8000\nmov dword [0x3000], f\nmov word [0x3004], 0x18\ncall far [0x3000]\nmov ebx, esp\nhlt
+      f: mov eax, [esp + 4]\nmov ecx, [esp]\nretf`);
+    expect(t.get('rax')).toBe(0x18n);
+    expect(t.get('rcx')).toBe(0x1000n + 5n + 10n + 9n + 6n);
+    expect(t.get('rbx')).toBe(0x8000n);
+  });
+  test('bound: inside the range completes, outside is #BR', () => {
+    expect(exec(32, `mov dword [0x3000], -5\nmov dword [0x3004], 7\nmov eax, -5\nbound eax, [0x3000]\nmov ebx, 1\nhlt`).get('rbx')).toBe(1n);
+    expect(trap(32, `mov dword [0x3000], -5\nmov dword [0x3004], 7\nmov eax, 8\nbound eax, [0x3000]\nhlt`).vector).toBe(5);
+  });
   test('loop / loope / jecxz / jrcxz', () => {
     const t = exec(32, `mov ecx, 10\nxor eax, eax\nl: inc eax\nloop l\njecxz z\nmov eax, 99\nz: hlt`);
     expect(t.get('rax')).toBe(10n);

@@ -126,7 +126,7 @@ export function farIndirect(c: Cpu, i: Insn): void {
   const sz = i.osz;
   const off = readMem(c, la, sz), offHi = sz === 3 ? c.m.hi : 0;
   const sel = c.m.read16(la + (1 << sz));
-  far(c, i, (i.modrm & 0x38) === 0x10, sel, sz === 1 ? off & 0xffff : off >>> 0, offHi);
+  far(c, i, (i.modrm & 0x38) === 0x18, sel, sz === 1 ? off & 0xffff : off >>> 0, offHi); // FF /3 is CALL, FF /5 JMP
 }
 
 function far(c: Cpu, i: Insn, call: boolean, sel: number, off: number, offHi: number): void {
@@ -176,6 +176,19 @@ export function softInt(c: Cpu, i: Insn): void {
   c.curIp = c.s.rip - i.len;
   const r = deliverInterrupt(c, vector, false, 0, i.opc !== 0xf1, false);
   if (r !== 0) c.exitReason = r;
+}
+
+/**
+ * BOUND r16/r32, m16&16/m32&32 (62, legacy modes only): #BR (a fault, RIP
+ * at the instruction) unless lower <= index <= upper, compared signed.
+ */
+export function bound(c: Cpu, i: Insn): void {
+  const la = ea(c, i);
+  const sz = i.osz === 1 ? 1 : 2, n = 1 << sz, shift = sz === 1 ? 16 : 0;
+  const lower = (readMem(c, la, sz) << shift) >> shift;
+  const upper = (readMem(c, la + n, sz) << shift) >> shift;
+  const index = (c.lo[i.reg]! << shift) >> shift;
+  if (index < lower || index > upper) fault(c, Vec.BR);
 }
 
 /** IRET/IRETD/IRETQ (CF). */

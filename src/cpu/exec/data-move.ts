@@ -210,9 +210,17 @@ export function popRm(c: Cpu, i: Insn): void {
   }
 }
 
-/** PUSH segment register (06 0E 16 1E, 0F A0 0F A8); sub = segment. */
+/**
+ * PUSH segment register (06 0E 16 1E, 0F A0 0F A8); sub = segment. With a
+ * 32-bit operand size the CPU moves ESP by 4 but stores only the 16-bit
+ * selector, leaving the upper two bytes of the slot as they were (recorded on
+ * Intel hardware; the SDM allows it); a 64-bit push stores it zero-extended.
+ */
 export function pushSeg(c: Cpu, i: Insn): void {
-  push(c, i.osz, c.s.segSel[i.sub]!, 0);
+  const sel = c.s.segSel[i.sub]!;
+  if (i.osz !== 2) { push(c, i.osz, sel, 0); return; }
+  writeMem(c, stackLa(c, -4), 1, sel, 0);
+  addSp(c, -4);
 }
 
 /** POP segment register (07 17 1F, 0F A1 0F A9). */

@@ -94,7 +94,7 @@ export function outPort(c: Cpu, i: Insn): void {
 }
 
 /** I/O privilege: CPL <= IOPL (the TSS I/O bitmap is issue 4: above IOPL we fault). */
-function checkIo(c: Cpu): void {
+export function checkIo(c: Cpu): void {
   if ((c.s.cr0 & 1) !== 0 && c.s.cpl > ((getFlags(c) >> 12) & 3)) fault(c, Vec.GP, 0);
 }
 
@@ -113,7 +113,8 @@ for (let n = 0; n < 256; n++) {
 }
 
 export function crc32(c: Cpu, i: Insn): void {
-  const srcSize = i.opc === 0xf0 ? 0 : i.p66 ? 1 : (i.rex & 8) !== 0 ? 3 : 2;
+  // The source size is the operand size (66 and REX.W as usual; 16-bit code defaults to 16).
+  const srcSize = i.opc === 0xf0 ? 0 : i.osz;
   const v = readRm(c, i, srcSize), vh = c.m.hi;
   let crc = c.lo[i.reg]!;
   const bytes = 1 << srcSize;

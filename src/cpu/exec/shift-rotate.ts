@@ -30,6 +30,7 @@ export function shiftGroup(c: Cpu, i: Insn): void {
   const n = count(c, i);
   if (n === 0) {
     if (i.mod !== 3) readMem(c, ea(c, i), i.osz); // the operand is still read (and may fault)
+    else if (i.osz === 2) c.hi[i.rm] = 0; // a 32-bit register is still written: zero-extended
     return;
   }
   const sz = i.osz;
@@ -106,7 +107,7 @@ export function shiftGroup(c: Cpu, i: Insn): void {
 /** SHL/SHR/SAR r32, imm8 (C1 /4 /5 /7 with a register): the common compiled-code form. */
 export function shift32RegImm(c: Cpu, i: Insn): void {
   const n = i.imm & 0x1f;
-  if (n === 0) return;
+  if (n === 0) { c.hi[i.rm] = 0; return; } // still written: zero-extended to 64 bits
   const a = c.lo[i.rm]!;
   let r: number, cf: number, kind: number;
   if (i.sub === 5) { r = a >>> n; cf = (a >>> (n - 1)) & 1; kind = K.SHR; }
@@ -204,7 +205,10 @@ export function shiftDouble(c: Cpu, i: Insn): void {
   const la = i.mod === 3 ? 0 : ea(c, i);
   const a = i.mod === 3 ? getReg(c, sz, i.rm) : readMem(c, la, sz);
   const ah = i.mod === 3 ? c.hi[i.rm]! : c.m.hi;
-  if (n === 0) return;
+  if (n === 0) {
+    if (i.mod === 3 && sz === 2) c.hi[i.rm] = 0; // a 32-bit register is still written: zero-extended
+    return;
+  }
   const b = getReg(c, sz, i.reg);
   const bh = c.hi[i.reg]!;
   const left = i.sub === 0;

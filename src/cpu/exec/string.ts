@@ -13,6 +13,7 @@ import { Rep } from '../decoder/insn.js';
 import { K, setLazy, setLazy64, SIZE_MASK } from '../flags.js';
 import { Access } from '../mmu/mmu.js';
 import { CodeSize, F, Seg } from '../state.js';
+import { checkIo } from './misc.js';
 import { canonical, getReg, readMem, setReg, writeMem } from './operands.js';
 
 const TWO32 = 4294967296;
@@ -52,9 +53,26 @@ function srcSeg(i: Insn): number {
   return i.segOvr >= 0 ? i.segOvr : Seg.DS;
 }
 
-/** For REP-prefixed forms: true when nothing is left to do. */
+/**
+ * For REP-prefixed forms: true when nothing is left to do. With a 32-bit
+ * address size in 64-bit code the CPU zero-extends ECX even when it is
+ * already zero and nothing repeats (recorded on hardware; QEMU does not).
+ */
 function repDone(c: Cpu, i: Insn): boolean {
-  return i.rep !== Rep.NONE && countZero(c, i.asz);
+  if (i.rep === Rep.NONE) return false;
+  if (i.asz === 1 && c.s.codeSize === CodeSize.Bits64) c.hi[1] = 0;
+  return countZero(c, i.asz);
+}
+
+/**
+ * REP MOVS/STOS with a 32-bit address size in 64-bit code zero-extend ECX and
+ * the pointers they step (ESI/EDI for MOVS, EDI for STOS) even for a zero
+ * count, as the hardware does; LODS/CMPS/SCAS leave their pointers then.
+ */
+function zeroExtendRep32(c: Cpu, asz: number, withSi: boolean): void {
+  if (asz !== 1 || c.s.codeSize !== CodeSize.Bits64) return;
+  c.hi[1] = 0; c.hi[7] = 0;
+  if (withSi) c.hi[6] = 0;
 }
 
 /** Restart the instruction later (chunking). */
@@ -73,6 +91,7 @@ export function movs(c: Cpu, i: Insn): void {
     addReg(c, 6, asz, d); addReg(c, 7, asz, d);
     return;
   }
+  zeroExtendRep32(c, asz, true);
   let budget = CHUNK;
   while (!countZero(c, asz)) {
     if (budget-- === 0) { again(c, i); return; }
@@ -113,6 +132,7 @@ export function stos(c: Cpu, i: Insn): void {
     addReg(c, 7, asz, d);
     return;
   }
+  zeroExtendRep32(c, asz, false);
   let budget = CHUNK;
   while (!countZero(c, asz)) {
     if (budget-- === 0) { again(c, i); return; }
@@ -211,6 +231,7 @@ export function scas(c: Cpu, i: Insn): void {
 
 /** INS: one element per exit (the VMM supplies it); REP repeats through restarts. */
 export function ins(c: Cpu, i: Insn): void {
+  checkIo(c);
   const sz = i.osz === 3 ? 2 : i.osz, n = 1 << sz, asz = i.asz;
   if (repDone(c, i)) return;
   const d = (c.s.flags & F.DF) !== 0 ? -n : n;
@@ -224,6 +245,7 @@ export function ins(c: Cpu, i: Insn): void {
 
 /** OUTS: one element per exit. */
 export function outs(c: Cpu, i: Insn): void {
+  checkIo(c);
   const sz = i.osz === 3 ? 2 : i.osz, n = 1 << sz, asz = i.asz;
   if (repDone(c, i)) return;
   const d = (c.s.flags & F.DF) !== 0 ? -n : n;
