@@ -91,6 +91,8 @@ export class Cpu implements Vcpu, MmuHost {
 
   private retired = 0;
   private cpuid: CpuidEntry[] = defaultCpuid();
+  /** The CPUID profile is AMD's: selects the vendor's behaviour where Intel and AMD differ (fast system calls, VMCALL/VMMCALL). */
+  amd = false;
   /** Scratch buffer for decoding an instruction that straddles two pages. */
   private readonly straddle = new Uint8Array(32);
 
@@ -561,6 +563,7 @@ export class Cpu implements Vcpu, MmuHost {
 
   setCpuid(entries: readonly CpuidEntry[]): void {
     this.cpuid = entries.map((e) => ({ ...e }));
+    this.amd = this.findCpuid(0, 0)?.ebx === 0x68747541; // "Auth"enticAMD
   }
 
   /** CPUID lookup: fills lo[0..3] of RAX, RBX, RCX, RDX (Intel's rule: unknown leaves return the highest basic leaf). */

@@ -21,6 +21,7 @@ import * as md from './mul-div.js';
 import * as sh from './shift-rotate.js';
 import * as str from './string.js';
 import * as sys from './system.js';
+import * as fast from '../system/fast-syscall.js';
 
 export const udHandler: Handler = (c: Cpu) => misc.ud(c);
 
@@ -240,8 +241,12 @@ function bindMap1(i: Insn): Handler | null {
       if (i.mod !== 3 && reg === 1) return arith.cmpxchg8b16b;
       if (i.mod === 3 && (reg === 6 || reg === 7) && i.rep === 0) return misc.rdrand;
       return null;
-    case 0x05: case 0x07: case 0x34: case 0x35: case 0x02: case 0x03: case 0x33:
-      return sys.notImplemented; // SYSCALL SYSRET SYSENTER SYSEXIT LAR LSL RDPMC: issue 4
+    case 0x05: return fast.syscall;
+    case 0x07: return fast.sysret;
+    case 0x34: return fast.sysenter;
+    case 0x35: return fast.sysexit;
+    case 0x02: case 0x03: case 0x33:
+      return sys.notImplemented; // LAR LSL RDPMC: issue 4
   }
   return null;
 }
