@@ -258,6 +258,8 @@ export class Mmu {
       if ((pde & 1) === 0) this.pageFault(la, access, false);
       writable = (pde & 2) !== 0; userOk = (pde & 4) !== 0;
       if ((pde & 0x80) !== 0 && (s.cr4 & CR4.PSE) !== 0) {
+        // PSE-36 gives bits 13-20 as physical address bits 32-39 (MAXPHYADDR 40): bit 21 is reserved.
+        if ((pde & PSE_PDE_RSVD) !== 0) this.pageFault(la, access, true);
         this.checkAccess(la, access, writable, userOk, false);
         let e = pde | 0x20;
         if (write) e |= 0x40;
@@ -286,11 +288,14 @@ export class Mmu {
       let tableAddr: number;
       let levels: number;
       const entryAddrs = ENTRY_ADDRS;
+      // Physical address bits above MAXPHYADDR (40) are reserved, and so is XD (bit 63) without EFER.NXE.
+      const rsvdHi = nxe ? PHYS_HI_RSVD : PHYS_HI_RSVD | 0x80000000;
       let n = 0;
       if (long) {
         const pml4Addr = floorPage(s.cr3) + (((hiBits >>> 7) & 0x1ff) * 8);
         const e = this.pteRead64(pml4Addr);
         if ((e & 1) === 0) this.pageFault(la, access, false);
+        if ((e & 0x80) !== 0 || (this.hi & rsvdHi) !== 0) this.pageFault(la, access, true);
         writable = (e & 2) !== 0; userOk = (e & 4) !== 0; nx = nxe && this.hi < 0;
         entryAddrs[n++] = pml4Addr;
         const pdptAddr = entryPhys(e, this.hi) + ((((hiBits & 0x7f) << 2) | (lo >>> 30)) * 8);
@@ -301,6 +306,7 @@ export class Mmu {
         const pdpteAddr = (s.cr3 & 0xffffffe0) + ((lo >>> 30) * 8);
         const e = this.pteRead64(pdpteAddr);
         if ((e & 1) === 0) this.pageFault(la, access, false);
+        if ((e & PAE_PDPTE_RSVD) !== 0 || (this.hi & PHYS_HI_RSVD) !== 0) this.pageFault(la, access, true);
         tableAddr = entryPhys(e, this.hi) + (((lo >>> 21) & 0x1ff) * 8);
         levels = 2;
       }
@@ -309,9 +315,11 @@ export class Mmu {
         const e = this.pteRead64(tableAddr);
         const eHi = this.hi;
         if ((e & 1) === 0) this.pageFault(la, access, false);
+        if ((eHi & rsvdHi) !== 0) this.pageFault(la, access, true);
         writable = writable && (e & 2) !== 0; userOk = userOk && (e & 4) !== 0; nx = nx || (nxe && eHi < 0);
         if (lvl === 1 || (e & 0x80) !== 0) {
-          if ((e & 0x80) !== 0 && lvl === 3 && !long) this.pageFault(la, access, true);
+          // No 1 GiB pages (CPUID does not advertise them): PS in a PDPTE is reserved; a 2 MiB leaf reserves bits 13-20.
+          if (lvl === 3 || (lvl === 2 && (e & LARGE_2M_RSVD) !== 0)) this.pageFault(la, access, true);
           leaf = e; leafHi = eHi; leafAddr = tableAddr; pageBits = lvl === 1 ? 12 : lvl === 2 ? 21 : 30;
           break;
         }
@@ -422,6 +430,15 @@ export class Mmu {
     this.user = cpl3 ? TLB_SIZE : 0;
   }
 }
+
+/** Reserved bits of paging entries (MAXPHYADDR = 40, CPUID 0x80000008). High dword: bits 40-51. */
+const PHYS_HI_RSVD = 0x000fff00;
+/** A PAE PDPTE: bits 1, 2, 5-8 are reserved. */
+const PAE_PDPTE_RSVD = 0x1e6;
+/** A 2 MiB leaf: bits 13-20 (bit 12 is PAT). */
+const LARGE_2M_RSVD = 0x1fe000;
+/** A 4 MiB PDE under 32-bit paging with PSE-36: bit 21. */
+const PSE_PDE_RSVD = 0x200000;
 
 /** Scratch for the addresses of non-leaf entries of one walk (A bits are set after the checks pass). */
 const ENTRY_ADDRS = new Float64Array(4);
