@@ -22,6 +22,7 @@ import * as sh from './shift-rotate.js';
 import * as str from './string.js';
 import * as sys from './system.js';
 import * as fast from '../system/fast-syscall.js';
+import { bound } from './bound.js';
 
 export const udHandler: Handler = (c: Cpu) => misc.ud(c);
 
@@ -73,7 +74,7 @@ function bindMap0(i: Insn, legacy: boolean): Handler | null {
   switch (o) {
     case 0x60: return dm.pusha;
     case 0x61: return dm.popa;
-    case 0x62: return null; // BOUND: not implemented (#UD)
+    case 0x62: return bound;
     case 0x63:
       if (i.ea !== 0 || i.mod === 3) {
         if (i.osz === 3 || (i.asz === 2 || i.rex !== 0)) { i.sub = 2; return dm.movsx; }
