@@ -8,7 +8,7 @@ import type { Cpu } from './cpu.js';
 import { ExitReason } from './contract.js';
 import { FAULT, faultClass, Vec } from './exceptions.js';
 import { getFlags, setArithFlags } from './flags.js';
-import { readDescriptor, setFromDescriptor, loadSegment } from './segments.js';
+import { readDescriptor, setFromDescriptor, loadCsReturn, loadSegment } from './segments.js';
 import { CodeSize, CR0, EFER, F, Seg } from './state.js';
 import { EXIT } from './exceptions.js';
 
@@ -201,7 +201,7 @@ export function iret(c: Cpu, sz: number): void {
     newSs = rd(4) & 0xffff;
   }
   const oldCpl = s.cpl;
-  loadSegment(c, Seg.CS, cs);
+  loadCsReturn(c, cs);
   setFlagsFromIret(c, fl, sz, oldCpl);
   if (outer) {
     if ((newSs & 0xfffc) === 0 && long && rpl < 3) { s.segSel[Seg.SS] = newSs; s.segAttr[Seg.SS] = (rpl << 5) | (1 << 7) | (1 << 4) | 3; }

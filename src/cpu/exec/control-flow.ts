@@ -10,7 +10,7 @@ import type { Insn } from '../decoder/insn.js';
 import { cond, getFlags, getOF, K, setArithFlags } from '../flags.js';
 import { Vec } from '../exceptions.js';
 import { deliverInterrupt, iret as doIret } from '../interrupts.js';
-import { loadCs, loadSegment } from '../segments.js';
+import { loadCs, loadCsReturn, loadSegment } from '../segments.js';
 import { CodeSize, CR0, F, Seg } from '../state.js';
 import { ea, fault, jumpRel, pop, push, readMem, readRm, setRip, stackLa, addSp } from './operands.js';
 
@@ -153,7 +153,7 @@ export function retFar(c: Cpu, i: Insn): void {
     // Return to an outer privilege level: also pops SS:RSP.
     const newSp = readMem(c, stackLa(c, 2 * n + (i.opc === 0xca ? i.imm : 0)), sz), newSpHi = c.m.hi;
     const newSs = readMem(c, stackLa(c, 3 * n + (i.opc === 0xca ? i.imm : 0)), sz) & 0xffff;
-    loadCs(c, sel);
+    loadCsReturn(c, sel);
     loadSegment(c, Seg.SS, newSs);
     c.lo[4] = newSp; c.hi[4] = sz === 3 ? newSpHi : 0;
     addSp(c, i.opc === 0xca ? i.imm : 0);

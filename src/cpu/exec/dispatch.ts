@@ -23,6 +23,7 @@ import * as str from './string.js';
 import * as sys from './system.js';
 import * as fast from '../system/fast-syscall.js';
 import { bound } from './bound.js';
+import * as dq from '../system/descriptor-queries.js';
 
 export const udHandler: Handler = (c: Cpu) => misc.ud(c);
 
@@ -80,7 +81,7 @@ function bindMap0(i: Insn, legacy: boolean): Handler | null {
         if (i.osz === 3 || (i.asz === 2 || i.rex !== 0)) { i.sub = 2; return dm.movsx; }
       }
       if (i.asz === 2 || i.ea === 4) { i.sub = 2; return i.osz === 3 ? dm.movsx : dm.movRegRm; }
-      return null; // ARPL: issue 4
+      return legacy ? dq.arpl : null;
     case 0x68: case 0x6a: return dm.pushImm;
     case 0x69: case 0x6b: i.sub = 1; return md.imul2;
     case 0x6c: case 0x6d: return str.ins;
@@ -246,8 +247,8 @@ function bindMap1(i: Insn): Handler | null {
     case 0x07: return fast.sysret;
     case 0x34: return fast.sysenter;
     case 0x35: return fast.sysexit;
-    case 0x02: case 0x03: case 0x33:
-      return sys.notImplemented; // LAR LSL RDPMC: issue 4
+    case 0x02: case 0x03: i.sub = o - 2; return dq.larLsl;
+    case 0x33: return sys.notImplemented; // RDPMC
   }
   return null;
 }

@@ -10,6 +10,7 @@ import { Vec } from '../exceptions.js';
 import { CodeSize, CR0, CR4, EFER, Seg } from '../state.js';
 import { readDescriptor, setFromDescriptor } from '../segments.js';
 import { ea, fault, readRm, setReg, writeRm } from './operands.js';
+import { verifySegment } from '../system/descriptor-queries.js';
 
 const TWO32 = 4294967296;
 
@@ -99,7 +100,11 @@ export function group7(c: Cpu, i: Insn): void {
         return;
       }
     }
-    if (r === 4) { setReg(c, i.osz, i.rm, s.cr0 & 0xffff | (i.osz > 1 ? s.cr0 & ~0xffff : 0), 0); return; }
+    if (r === 4) {
+      if ((s.cr4 & CR4.UMIP) !== 0 && s.cpl > 0) fault(c, Vec.GP, 0);
+      setReg(c, i.osz, i.rm, s.cr0 & 0xffff | (i.osz > 1 ? s.cr0 & ~0xffff : 0), 0);
+      return;
+    }
     if (r === 6) { cpl0(c); lmsw(c, c.lo[i.rm]! & 0xffff); return; }
     notImplemented(c, i);
     return;
@@ -124,7 +129,10 @@ export function group7(c: Cpu, i: Insn): void {
       if (r === 2) { s.gdtBase = base; s.gdtLimit = limit; } else { s.idtBase = base; s.idtLimit = limit; }
       return;
     }
-    case 4: c.m.write16(la, s.cr0); return; // SMSW m16
+    case 4: // SMSW m16
+      if ((s.cr4 & CR4.UMIP) !== 0 && s.cpl > 0) fault(c, Vec.GP, 0);
+      c.m.write16(la, s.cr0);
+      return;
     case 6: cpl0(c); lmsw(c, c.m.read16(la)); return;
     case 7: cpl0(c); c.m.flushPage(la); return; // INVLPG
   }
@@ -144,8 +152,11 @@ export function group6(c: Cpu, i: Insn): void {
   const r = (i.modrm >> 3) & 7;
   if ((s.cr0 & CR0.PE) === 0) fault(c, Vec.UD);
   switch (r) {
-    case 0: writeRm(c, i, i.mod === 3 ? i.osz : 1, s.segSel[Seg.LDTR]!, 0); return;
-    case 1: writeRm(c, i, i.mod === 3 ? i.osz : 1, s.segSel[Seg.TR]!, 0); return;
+    case 0: case 1:
+      if ((s.cr4 & CR4.UMIP) !== 0 && s.cpl > 0) fault(c, Vec.GP, 0);
+      writeRm(c, i, i.mod === 3 ? i.osz : 1, s.segSel[r === 0 ? Seg.LDTR : Seg.TR]!, 0);
+      return;
+    case 4: case 5: verifySegment(c, i, r === 5); return;
     case 2: case 3: {
       cpl0(c);
       const sel = readRm(c, i, 1) & 0xffff;
@@ -156,6 +167,12 @@ export function group6(c: Cpu, i: Insn): void {
       }
       if ((sel & 4) !== 0) fault(c, Vec.GP, sel & 0xfffc);
       const lo = readDescriptor(c, sel), hi = c.m.hi;
+      // LLDT needs an LDT descriptor (type 2); LTR an available TSS (9; 1 = 16-bit TSS outside long mode).
+      const type = (hi >> 8) & 0x1f;
+      const lm = (s.efer & EFER.LMA) !== 0;
+      const ok = r === 2 ? type === 2 : type === 9 || (type === 1 && !lm);
+      if (!ok) fault(c, Vec.GP, sel & 0xfffc);
+      if ((hi & 0x8000) === 0) fault(c, Vec.NP, sel & 0xfffc);
       let baseHigh = 0;
       if (s.codeSize === CodeSize.Bits64 || (s.efer & EFER.LMA) !== 0) baseHigh = c.m.read32(s.gdtBase + (sel & 0xfff8) + 8);
       setFromDescriptor(c, seg, sel, lo, hi, baseHigh);
