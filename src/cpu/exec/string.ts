@@ -14,6 +14,7 @@ import { K, setLazy, setLazy64, SIZE_MASK } from '../flags.js';
 import { Access } from '../mmu/mmu.js';
 import { CodeSize, F, Seg } from '../state.js';
 import { canonical, getReg, readMem, setReg, writeMem } from './operands.js';
+import { checkIoPermission } from '../system/io-permission.js';
 
 const TWO32 = 4294967296;
 const CHUNK = 65536;
@@ -213,6 +214,7 @@ export function scas(c: Cpu, i: Insn): void {
 export function ins(c: Cpu, i: Insn): void {
   const sz = i.osz === 3 ? 2 : i.osz, n = 1 << sz, asz = i.asz;
   if (repDone(c, i)) return;
+  checkIoPermission(c, c.lo[2]! & 0xffff, n);
   const d = (c.s.flags & F.DF) !== 0 ? -n : n;
   const la = regAddr(c, 7, Seg.ES, asz);
   c.m.probeWrite(la, n);
@@ -226,6 +228,7 @@ export function ins(c: Cpu, i: Insn): void {
 export function outs(c: Cpu, i: Insn): void {
   const sz = i.osz === 3 ? 2 : i.osz, n = 1 << sz, asz = i.asz;
   if (repDone(c, i)) return;
+  checkIoPermission(c, c.lo[2]! & 0xffff, n);
   const d = (c.s.flags & F.DF) !== 0 ? -n : n;
   const v = readMem(c, regAddr(c, 6, srcSeg(i), asz), sz);
   addReg(c, 6, asz, d);
