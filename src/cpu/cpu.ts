@@ -26,6 +26,7 @@ import { Mmu, type MmuHost } from './mmu/mmu.js';
 import { CodeSize, CpuState, CR0, EFER, F, RFLAGS_WRITABLE, Seg, SegAttr } from './state.js';
 import { defaultCpuid } from './cpuid.js';
 import { readMsr, writeMsr } from './msr.js';
+import { DR6, instructionBreakpoints } from './system/debug-registers.js';
 
 const TWO64 = 18446744073709551616n;
 
@@ -54,8 +55,12 @@ export class Cpu implements Vcpu, MmuHost {
   readonly cache = new BlockCache();
   readonly exit: VcpuExit;
 
-  /** Debug registers DR0-DR7 (stored only, for now). */
+  /** Debug registers DR0-DR7 (low 32 bits; system/debug-registers.ts decodes DR7). */
   readonly dr = new Int32Array(8);
+  /** DR0-DR3 that are enabled instruction breakpoints (bit n = DRn). */
+  drExec = 0;
+  /** Some breakpoint is enabled: run one instruction at a time through debugStep. */
+  drActive = false;
   /** High half of a 64-bit result (handlers' second return value). */
   rh = 0;
   /**
@@ -149,6 +154,14 @@ export class Cpu implements Vcpu, MmuHost {
         if (r !== 0) return this.finish(r);
       }
       if (left <= 0) return this.finish(ExitReason.Intr);
+      // Single stepping or breakpoints: one instruction at a time, off the hot path.
+      if (this.drActive || (s.flags & F.TF) !== 0) {
+        left--;
+        prev = null;
+        const r = this.debugStep();
+        if (r !== 0) return this.finish(r);
+        continue;
+      }
       let block: Block | null = null;
       // Follow the chain from the previous block when nothing invalidated it.
       if (prev !== null && prev.chainGen === this.m.generation) {
@@ -220,6 +233,59 @@ export class Cpu implements Vcpu, MmuHost {
         }
       }
     }
+  }
+
+  /**
+   * Execute one instruction with the debug checks: an enabled instruction
+   * breakpoint at CS:RIP raises #DB before it (a fault, unless EFLAGS.RF);
+   * after it, data breakpoints it hit and the single-step trap (TF set when
+   * it began, not after MOV SS/POP SS) raise one #DB trap with their DR6 bits.
+   */
+  private debugStep(): ExitReason | 0 {
+    const s = this.s;
+    const tf = (s.flags & F.TF) !== 0;
+    const rf = (s.flags & F.RF) !== 0;
+    if (this.drExec !== 0 && !rf) {
+      const la = s.codeSize === CodeSize.Bits64 ? s.rip : (s.segBase[Seg.CS]! + s.rip) >>> 0;
+      const hit = instructionBreakpoints(this, la);
+      if (hit !== 0) {
+        this.curIp = s.rip;
+        this.dr[6] = (this.dr[6]! & ~0xf) | hit | DR6.RESERVED_ONES;
+        return this.raise(Vec.DB, false, 0);
+      }
+    }
+    let block: Block;
+    try {
+      block = this.currentBlock();
+    } catch (e) {
+      return this.onThrow(e);
+    }
+    const i = block.insns[0]!;
+    const ip0 = s.rip;
+    this.m.watchHit = 0;
+    try {
+      s.rip = ip0 + i.end;
+      i.h(this, i);
+    } catch (e) {
+      this.curIp = ip0;
+      this.m.watchHit = 0;
+      return this.onThrow(e);
+    }
+    this.retired++;
+    if (rf) s.flags &= ~F.RF;
+    const movSs = i.map === 0 && ((i.opc === 0x8e && (i.reg & 7) === Seg.SS) || i.opc === 0x17);
+    const bits = this.m.watchHit | (tf && !movSs ? DR6.BS : 0);
+    this.m.watchHit = 0;
+    const exit = this.brk === Brk.STOP ? this.exitReason : 0;
+    this.brk = Brk.NONE;
+    this.exitReason = 0;
+    if (bits !== 0) {
+      this.dr[6] = (this.dr[6]! & ~0xf) | bits | DR6.RESERVED_ONES;
+      this.curIp = s.rip;
+      const r = this.raise(Vec.DB, false, 0);
+      if (r !== 0) return r;
+    }
+    return exit as ExitReason | 0;
   }
 
   /** Remember `next` as a successor of `prev` (two slots: fall-through and taken). */

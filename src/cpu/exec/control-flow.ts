@@ -202,5 +202,7 @@ export function popf(c: Cpu, i: Insn): void {
   const nf = (s.flags & ~mask) | (v & mask) | 2;
   s.flags = nf;
   setArithFlags(c, v);
+  // Setting TF: leave the block so the run loop steps from the next instruction on.
+  if ((nf & F.TF) !== 0) c.brk = Brk.STOP;
 }
 

@@ -11,6 +11,8 @@ import { CodeSize, CR0, CR4, EFER, Seg } from '../state.js';
 import { readDescriptor, setFromDescriptor } from '../segments.js';
 import { ea, fault, readRm, setReg, writeRm } from './operands.js';
 import { verifySegment } from '../system/descriptor-queries.js';
+import { debugRegistersChanged, DR6, DR7_RESERVED_ONES } from '../system/debug-registers.js';
+import { Brk } from '../block-cache.js';
 
 const TWO32 = 4294967296;
 
@@ -73,12 +75,24 @@ export function movCr(c: Cpu, i: Insn): void {
   c.updateMode();
 }
 
-/** MOV r, DRn / MOV DRn, r (0F 21/23): stored, not acted on yet (debug traps are issue 4). */
+/**
+ * MOV r, DRn / MOV DRn, r (0F 21/23). DR4/DR5 alias DR6/DR7 (CR4.DE is not
+ * advertised); DR6 and DR7 read back with their fixed-one bits. A write to
+ * DR0-DR3 or DR7 re-arms the breakpoints and ends the block, so the next
+ * instruction already runs under the new debug state.
+ */
 export function movDr(c: Cpu, i: Insn): void {
   cpl0(c);
   const long = c.s.codeSize === CodeSize.Bits64;
-  if (i.sub === 0) setReg(c, long ? 3 : 2, i.rm, c.dr[i.reg & 7]!, 0);
-  else c.dr[i.reg & 7] = c.lo[i.rm]!;
+  let n = i.reg & 7;
+  if (n === 4 || n === 5) n += 2;
+  if (i.sub === 0) {
+    const v = n === 6 ? c.dr[6]! | DR6.RESERVED_ONES : n === 7 ? c.dr[7]! | DR7_RESERVED_ONES : c.dr[n]!;
+    setReg(c, long ? 3 : 2, i.rm, v, 0);
+    return;
+  }
+  c.dr[n] = c.lo[i.rm]!;
+  if (n !== 6) { debugRegistersChanged(c); c.brk = Brk.STOP; }
 }
 
 /** Group 7 memory forms (0F 01 /0-/3 /4 /6 /7). */

@@ -54,6 +54,19 @@ export class Mmu {
   /** Statistics for the benchmark: page walks done. */
   walks = 0;
 
+  /**
+   * Data breakpoints (DR0-DR3 with DR7 R/W = 01 or 11), set by
+   * system/debug-registers.ts. Pages they touch never get fast read/write
+   * tags, so every access to them reaches the slow path, which records the
+   * matching breakpoints in `watchHit` (DR6 B0-B3 bits) for the run loop.
+   */
+  watchN = 0;
+  readonly watchLa = new Float64Array(4);
+  readonly watchLen = new Int32Array(4);
+  readonly watchWrite = new Uint8Array(4);
+  readonly watchBit = new Int32Array(4);
+  watchHit = 0;
+
   constructor(mem: GuestMemory, private readonly s: CpuState, private readonly exc: PendingException, private readonly host: MmuHost) {
     this.u8 = mem.u8;
     this.i32 = new Int32Array(mem.buffer, 0, mem.size >>> 2);
@@ -162,6 +175,7 @@ export class Mmu {
   // ---- slow path --------------------------------------------------------
 
   private readSlow(la: number, len: number, access: number): number {
+    if (this.watchN !== 0) this.checkWatch(la, len, false);
     const off = la & 0xfff;
     if (off + len > 0x1000) {
       // Crosses a page: translate both pages before reading anything.
@@ -188,12 +202,29 @@ export class Mmu {
     return lo;
   }
 
+  private checkWatch(la: number, len: number, write: boolean): void {
+    for (let k = 0; k < this.watchN; k++) {
+      if (!write && this.watchWrite[k] !== 0) continue;
+      const a = this.watchLa[k]!;
+      if (la < a + this.watchLen[k]! && a < la + len) this.watchHit |= this.watchBit[k]!;
+    }
+  }
+
+  private watched(page: number): boolean {
+    for (let k = 0; k < this.watchN; k++) {
+      const a = this.watchLa[k]!;
+      if (a < page + 4096 && page < a + this.watchLen[k]!) return true;
+    }
+    return false;
+  }
+
   private physRead8(p: number): number {
     if (p >= this.ramSize) return this.host.mmioRead(p, 1) & 0xff;
     return this.u8[p]!;
   }
 
   private writeSlow(la: number, len: number, lo: number, hi: number): void {
+    if (this.watchN !== 0) this.checkWatch(la, len, true);
     const off = la & 0xfff;
     if (off + len > 0x1000) {
       const p0 = this.translate(la, Access.WRITE);
@@ -349,6 +380,10 @@ export class Mmu {
     this.phys[idx] = physPage;
     const ram = physPage + 0x1000 <= this.ramSize;
     if (!ram) { this.tagR[idx] = NaN; this.tagW[idx] = NaN; this.tagX[idx] = NaN; return physPage; }
+    if (this.watchN !== 0 && this.watched(page)) {
+      this.tagR[idx] = NaN; this.tagW[idx] = NaN; this.tagX[idx] = (userOk || !user) && !nx ? page : NaN;
+      return physPage;
+    }
     this.tagR[idx] = userOk || !user ? page : NaN;
     this.tagX[idx] = (userOk || !user) && !nx ? page : NaN;
     const canWrite = (writable || (!user && (s.cr0 & CR0.WP) === 0)) && (userOk || !user);
