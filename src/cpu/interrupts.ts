@@ -11,6 +11,7 @@ import { getFlags, setArithFlags } from './flags.js';
 import { readDescriptor, setFromDescriptor, loadCsReturn, loadSegment } from './segments.js';
 import { CodeSize, CR0, EFER, F, Seg } from './state.js';
 import { EXIT } from './exceptions.js';
+import { pushTaskErrorCode, switchTask, TaskSwitch, taskReturn } from './system/tasks.js';
 
 const TWO32 = 4294967296;
 
@@ -110,7 +111,12 @@ function deliverOnce(c: Cpu, v: number, he: boolean, err: number, soft: boolean,
     // Gate offset bits 63-32 are w2 (signed: the result is the canonical address as a signed number).
     s.rip = w2 * TWO32 + ((w1 & 0xffff0000) >>> 0) + (w0 & 0xffff);
   } else {
-    if (type === 0x05) throw c.internal('task gate in the IDT (hardware task switching is not implemented yet)');
+    if (type === 0x05) {
+      if ((w1 & 0x8000) === 0) fault(c, Vec.NP, v * 8 + 2 + ext);
+      switchTask(c, sel, TaskSwitch.CALL);
+      if (he) pushTaskErrorCode(c, err);
+      return;
+    }
     if (type !== 0x0e && type !== 0x0f && type !== 0x06 && type !== 0x07) fault(c, Vec.GP, v * 8 + 2 + ext);
     const is32 = (type & 8) !== 0;
     const n = is32 ? 4 : 2;
@@ -190,7 +196,7 @@ export function iret(c: Cpu, sz: number): void {
     s.rip = sz === 2 ? ipLo >>> 0 : ipLo & 0xffff;
     return;
   }
-  if ((s.flags & F.NT) !== 0 && !long) throw c.internal('IRET with NT set (task return is not implemented yet)');
+  if ((s.flags & F.NT) !== 0 && !long) { taskReturn(c); return; }
   if ((fl & F.VM) !== 0 && s.cpl === 0 && sz === 2) throw c.internal('IRET to virtual-8086 mode (not implemented yet)');
   const rpl = cs & 3;
   if (rpl < s.cpl) fault(c, Vec.GP, cs & 0xfffc);

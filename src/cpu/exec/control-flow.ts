@@ -11,6 +11,7 @@ import { cond, getFlags, getOF, K, setArithFlags } from '../flags.js';
 import { Vec } from '../exceptions.js';
 import { deliverInterrupt, iret as doIret } from '../interrupts.js';
 import { loadCs, loadCsReturn, loadSegment } from '../segments.js';
+import { farThroughSystemDescriptor } from '../system/gates.js';
 import { CodeSize, CR0, F, Seg } from '../state.js';
 import { ea, fault, jumpRel, pop, push, readMem, readRm, setRip, stackLa, addSp } from './operands.js';
 
@@ -134,6 +135,7 @@ function far(c: Cpu, i: Insn, call: boolean, sel: number, off: number, offHi: nu
   const sz = i.osz;
   const oldCs = s.segSel[Seg.CS]!;
   const retLo = s.rip >>> 0 | 0, retHi = sz === 3 ? Math.floor(s.rip / TWO32) | 0 : 0;
+  if (farThroughSystemDescriptor(c, sel, call, s.rip)) { c.brk = Brk.STOP; return; } // gates, TSS: system/gates.ts
   if (call) {
     const n = 1 << sz;
     c.m.probeWrite(stackLa(c, -2 * n), 2 * n);
