@@ -61,6 +61,8 @@ export class Cpu implements Vcpu, MmuHost {
   drExec = 0;
   /** Some breakpoint is enabled: run one instruction at a time through debugStep. */
   drActive = false;
+  /** drActive or EFLAGS.TF (see refreshDebugMode). */
+  private debugMode = false;
   /** High half of a 64-bit result (handlers' second return value). */
   rh = 0;
   /**
@@ -133,7 +135,18 @@ export class Cpu implements Vcpu, MmuHost {
   set requestInterruptWindow(v: boolean) { this.irqWindowRequested = v; this.updateAttention(); }
 
   private updateAttention(): void {
-    this.attention = this.pendingNmiFlag || this.pendingIrqVector >= 0 || this.irqWindowRequested;
+    this.attention = this.pendingNmiFlag || this.pendingIrqVector >= 0 || this.irqWindowRequested || this.debugMode;
+  }
+
+  /**
+   * EFLAGS.TF or an enabled breakpoint puts the loop in debug mode. Every
+   * way TF can change ends the block (POPF sets Brk.STOP; IRET, SYSRET,
+   * task switches and exception delivery go through updateMode), so this
+   * is recomputed only there, and the hot loop pays nothing for it.
+   */
+  refreshDebugMode(): void {
+    const d = this.drActive || (this.s.flags & F.TF) !== 0;
+    if (d !== this.debugMode) { this.debugMode = d; this.updateAttention(); }
   }
 
   get readyForInterruptInjection(): boolean {
@@ -152,16 +165,16 @@ export class Cpu implements Vcpu, MmuHost {
         prev = null;
         const r = this.checkInterrupts();
         if (r !== 0) return this.finish(r);
+        // Single stepping or breakpoints: one instruction at a time, behind the attention flag.
+        if (this.debugMode) {
+          if (left <= 0) return this.finish(ExitReason.Intr);
+          left--;
+          const d = this.debugStep();
+          if (d !== 0) return this.finish(d);
+          continue;
+        }
       }
       if (left <= 0) return this.finish(ExitReason.Intr);
-      // Single stepping or breakpoints: one instruction at a time, off the hot path.
-      if (this.drActive || (s.flags & F.TF) !== 0) {
-        left--;
-        prev = null;
-        const r = this.debugStep();
-        if (r !== 0) return this.finish(r);
-        continue;
-      }
       let block: Block | null = null;
       // Follow the chain from the previous block when nothing invalidated it.
       if (prev !== null && prev.chainGen === this.m.generation) {
@@ -226,6 +239,7 @@ export class Cpu implements Vcpu, MmuHost {
         this.brk = Brk.NONE;
         if (!stop) continue;
         prev = null;
+        this.refreshDebugMode(); // POPF may have set TF
         if (this.exitReason !== 0) {
           const r = this.exitReason;
           this.exitReason = 0;
@@ -285,6 +299,7 @@ export class Cpu implements Vcpu, MmuHost {
       const r = this.raise(Vec.DB, false, 0);
       if (r !== 0) return r;
     }
+    this.refreshDebugMode();
     return exit as ExitReason | 0;
   }
 
@@ -503,6 +518,7 @@ export class Cpu implements Vcpu, MmuHost {
     else if ((s.flags & F.VM) !== 0) s.cpl = 3;
     this.m.setUser(s.cpl === 3);
     this.brk = Brk.STOP;
+    this.refreshDebugMode();
   }
 
   setCpl(cpl: number): void {

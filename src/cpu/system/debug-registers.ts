@@ -3,8 +3,8 @@
  * the run loop's debug path before each instruction) and data breakpoints
  * (watched by the MMU's slow path), and the DR6 bits they report. While
  * any breakpoint is enabled, or EFLAGS.TF is set, the CPU executes one
- * instruction at a time (Cpu.debugStep); otherwise none of this costs the
- * hot path anything.
+ * instruction at a time (Cpu.debugStep, entered through the run loop's
+ * attention flag); otherwise none of this costs the hot path anything.
  */
 import type { Cpu } from '../cpu.js';
 
@@ -33,6 +33,7 @@ export function debugRegistersChanged(c: Cpu): void {
   m.watchN = n;
   m.watchHit = 0;
   c.drActive = exec !== 0 || n !== 0;
+  c.refreshDebugMode();
   m.flushAll();
 }
 
