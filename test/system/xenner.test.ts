@@ -18,7 +18,10 @@ const MAX_INSTRUCTIONS = 200_000_000;
 
 describe('system kernels under xenner', () => {
   for (const k of SYSTEM_KERNELS) {
-    it(`${k.name}: ${k.checks}`, () => {
+    // A kernel marked as a known failure must still fail: it.fails turns red the day it passes.
+    const run = k.xennerKnownFailure !== undefined ? it.fails : it;
+    const title = k.xennerKnownFailure !== undefined ? `${k.name}: EXPECTED TO FAIL under xenner: ${k.xennerKnownFailure}` : `${k.name}: ${k.checks}`;
+    run(title, () => {
       const args = ['run', kernelPath(k), '--machine', k.machine, '--memory', '64', '--max-instructions', String(MAX_INSTRUCTIONS)];
       if (k.cmdline !== undefined) args.push('--cmdline', k.cmdline);
       const r = xenner(args, k.input !== undefined ? { input: k.input } : {});
