@@ -41,6 +41,15 @@ describe('system kernels under xenner', () => {
   }
 });
 
+describe('xenner run: what the user sees when the guest does not end by itself', () => {
+  it('an exhausted --max-instructions budget: exit 10 and the reason on stderr, nothing on stdout', () => {
+    const r = xenner(['run', kernelPath(SYSTEM_KERNELS[0]!), '--max-instructions', '1000']);
+    expect(r.status).toBe(10);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/instruction budget of 1000 exhausted/);
+  });
+});
+
 describe('xenner run: bare-machine images it must refuse', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'xenner-bare-'));
 
