@@ -650,6 +650,11 @@ export class Cpu implements Vcpu, MmuHost {
 
   /** CPUID lookup: fills lo[0..3] of RAX, RBX, RCX, RDX (Intel's rule: unknown leaves return the highest basic leaf). */
   cpuidQuery(leaf: number, subleaf: number, out: Int32Array): void {
+    // CPUID faulting (MISC_FEATURES_ENABLES bit 0): outside ring 0 CPUID is #GP(0), before anything changes.
+    if ((this.s.miscFeatures & 1) !== 0 && this.s.cpl > 0) {
+      this.exc.vector = Vec.GP; this.exc.error = 0; this.exc.hasError = true;
+      throw FAULT;
+    }
     let e = this.findCpuid(leaf, subleaf);
     if (e === undefined) {
       const max = this.findCpuid(leaf >>> 0 >= 0x80000000 ? 0x80000000 : 0, 0);

@@ -107,6 +107,12 @@ export function group7(c: Cpu, i: Insn): void {
         const t = s.segBase[Seg.GS]!; s.segBase[Seg.GS] = s.kernelGsBase; s.kernelGsBase = t;
         return;
       }
+      // VMX and SVM instructions (VMCALL, VMLAUNCH.., VMMCALL, VMRUN..): neither is
+      // advertised and the CPU is never in VMX operation or with EFER.SVME, so
+      // both vendors' hypercall instructions are #UD, as on bare hardware.
+      case 0xc1: case 0xc2: case 0xc3: case 0xc4:
+      case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
+        return fault(c, Vec.UD);
       case 0xd0: { // XGETBV: XCR0 = x87 only
         if (c.lo[1] !== 0) fault(c, Vec.GP, 0);
         if ((s.cr4 & CR4.OSXSAVE) === 0) fault(c, Vec.UD);
