@@ -49,8 +49,18 @@ export function setFromDescriptor(c: Cpu, seg: number, sel: number, lo: number, 
   s.segAttr[seg] = (hi >>> 8) & 0xf0ff;
 }
 
-/** Descriptor type bits (high dword, bits 8-12): S, code, conforming/expand-down, readable/writable. */
-const D_S = 1 << 12, D_CODE = 1 << 11, D_CONF = 1 << 10, D_RW = 1 << 9, D_P = 1 << 15;
+/** Descriptor bits of the high dword: S (code/data), code, conforming/expand-down, readable/writable, present. */
+export const D_S = 1 << 12, D_CODE = 1 << 11, D_CONF = 1 << 10, D_RW = 1 << 9, D_P = 1 << 15;
+
+/**
+ * Run `f` with supervisor access rights whatever the CPL: descriptor
+ * tables, the TSS and the I/O bitmap are implicit supervisor accesses.
+ */
+export function supervisor<T>(c: Cpu, f: () => T): T {
+  const user = c.m.user;
+  c.m.user = 0;
+  try { return f(); } finally { c.m.user = user; }
+}
 
 function dplOf(hi: number): number { return (hi >> 13) & 3; }
 
@@ -59,9 +69,7 @@ function markAccessed(c: Cpu, sel: number, hi: number): void {
   if ((hi & 0x100) !== 0) return;
   const s = c.s;
   const base = (sel & 4) !== 0 ? s.segBase[Seg.LDTR]! : s.gdtBase;
-  const user = c.m.user;
-  c.m.user = 0;
-  try { c.m.write32(base + (sel & 0xfff8) + 4, hi | 0x100); } finally { c.m.user = user; }
+  supervisor(c, () => c.m.write32(base + (sel & 0xfff8) + 4, hi | 0x100));
 }
 
 /**

@@ -9,9 +9,9 @@ import type { Insn } from '../decoder/insn.js';
 import { Vec } from '../exceptions.js';
 import { getFlags, setArithFlags } from '../flags.js';
 import { fault, readRm, setReg, writeRm } from '../exec/operands.js';
+import { D_CODE, D_CONF, D_RW, D_S, supervisor } from '../segments.js';
 import { CR0, EFER, F, Seg } from '../state.js';
 
-const D_S = 1 << 12, D_CODE = 1 << 11, D_CONF = 1 << 10, D_RW = 1 << 9;
 
 /** System types LAR accepts (legacy / long mode): TSS, LDT, call and task gates. */
 const LAR_LEGACY = (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 9) | (1 << 11) | (1 << 12);
@@ -38,13 +38,11 @@ function peekDescriptor(c: Cpu, sel: number): number | undefined {
   const limit = ti ? s.segLimit[Seg.LDTR]! : s.gdtLimit;
   const off = sel & 0xfff8;
   if (off + 7 > limit) return undefined;
-  const user = c.m.user;
-  c.m.user = 0;
-  try {
+  return supervisor(c, () => {
     const lo = c.m.read32(base + off);
     c.m.hi = c.m.read32(base + off + 4);
     return lo;
-  } finally { c.m.user = user; }
+  });
 }
 
 /** The privilege rule shared by all four: DPL >= CPL and DPL >= RPL, except for conforming code. */

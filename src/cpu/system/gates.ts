@@ -7,11 +7,10 @@
 import type { Cpu } from '../cpu.js';
 import { Vec } from '../exceptions.js';
 import { fault } from '../exec/operands.js';
-import { readDescriptor, setFromDescriptor } from '../segments.js';
+import { D_CODE, D_CONF, D_P, D_S, readDescriptor, setFromDescriptor, supervisor } from '../segments.js';
 import { CodeSize, CR0, F, Seg } from '../state.js';
 import { switchTask, TaskSwitch } from './tasks.js';
 
-const D_S = 1 << 12, D_CODE = 1 << 11, D_CONF = 1 << 10, D_P = 1 << 15;
 
 /**
  * If `sel` names a system descriptor, perform the far CALL/JMP through it
@@ -62,13 +61,8 @@ function callGate(c: Cpu, glo: number, ghi: number, call: boolean, retIp: number
   if (call && !conforming && dpl < s.cpl) {
     // Inner privilege: the new stack from the TSS, then SS, ESP, the parameters, CS, EIP.
     const tr = s.segBase[Seg.TR]!;
-    const u = c.m.user;
-    c.m.user = 0;
-    let newSs: number, newSp: number;
-    try {
-      newSp = c.m.read32(tr + 4 + dpl * 8);
-      newSs = c.m.read16(tr + 8 + dpl * 8);
-    } finally { c.m.user = u; }
+    let newSp = supervisor(c, () => c.m.read32(tr + 4 + dpl * 8));
+    const newSs = supervisor(c, () => c.m.read16(tr + 8 + dpl * 8));
     const serr = newSs & 0xfffc;
     if (serr === 0) fault(c, Vec.TS, 0);
     const sl = readDescriptor(c, newSs, Vec.TS), sh = c.m.hi;

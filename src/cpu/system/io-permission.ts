@@ -9,6 +9,7 @@
 import type { Cpu } from '../cpu.js';
 import { Vec } from '../exceptions.js';
 import { fault } from '../exec/operands.js';
+import { supervisor } from '../segments.js';
 import { CR0, F, Seg } from '../state.js';
 
 export function checkIoPermission(c: Cpu, port: number, size: number): void {
@@ -21,14 +22,11 @@ export function checkIoPermission(c: Cpu, port: number, size: number): void {
   if (type !== 9 && type !== 11) fault(c, Vec.GP, 0);
   const tss = s.segBase[Seg.TR]!, limit = s.segLimit[Seg.TR]!;
   if (limit < 0x67) fault(c, Vec.GP, 0);
-  const user = c.m.user;
-  c.m.user = 0;
-  let bits: number;
-  try {
+  const bits = supervisor(c, () => {
     const off = c.m.read16(tss + 0x66) + (port >>> 3);
     if (off + 1 > limit) fault(c, Vec.GP, 0);
-    bits = c.m.read16(tss + off);
-  } finally { c.m.user = user; }
+    return c.m.read16(tss + off);
+  });
   const mask = ((1 << size) - 1) << (port & 7);
   if ((bits & mask) !== 0) fault(c, Vec.GP, 0);
 }

@@ -10,7 +10,7 @@ import type { Cpu } from '../cpu.js';
 import { Vec } from '../exceptions.js';
 import { fault } from '../exec/operands.js';
 import { getFlags, setArithFlags } from '../flags.js';
-import { loadSegment, readDescriptor, setFromDescriptor } from '../segments.js';
+import { loadSegment, readDescriptor, setFromDescriptor, supervisor } from '../segments.js';
 import { CR0, F, RFLAGS_WRITABLE, Seg } from '../state.js';
 
 export const TaskSwitch = { CALL: 0, JMP: 1, IRET: 2 } as const;
@@ -20,15 +20,9 @@ const BUSY = 0x200;
 /** Segment registers in TSS order: ES CS SS DS FS GS at 0x48.. (Seg indices). */
 const TSS_SEGS = [Seg.ES, Seg.CS, Seg.SS, Seg.DS, Seg.FS, Seg.GS];
 
-function sup<T>(c: Cpu, f: () => T): T {
-  const u = c.m.user;
-  c.m.user = 0;
-  try { return f(); } finally { c.m.user = u; }
-}
-
 function setBusy(c: Cpu, sel: number, busy: boolean): void {
   const at = c.s.gdtBase + (sel & 0xfff8) + 4;
-  sup(c, () => {
+  supervisor(c, () => {
     const hi = c.m.read32(at);
     c.m.write32(at, busy ? hi | BUSY : hi & ~BUSY);
   });
@@ -58,7 +52,7 @@ export function switchTask(c: Cpu, sel: number, kind: TaskSwitchKind): void {
   // Save the outgoing task.
   let flags = getFlags(c);
   if (kind === TaskSwitch.IRET) flags &= ~F.NT;
-  sup(c, () => {
+  supervisor(c, () => {
     c.m.probeWrite(oldBase + 0x20, 0x48);
     c.m.write32(oldBase + 0x20, s.rip >>> 0);
     c.m.write32(oldBase + 0x24, flags);
@@ -68,7 +62,7 @@ export function switchTask(c: Cpu, sel: number, kind: TaskSwitchKind): void {
   if (kind !== TaskSwitch.CALL) setBusy(c, oldSel, false);
 
   // Read the incoming task.
-  const t = sup(c, () => {
+  const t = supervisor(c, () => {
     const cr3 = c.m.read32(newBase + 0x1c), eip = c.m.read32(newBase + 0x20), fl = c.m.read32(newBase + 0x24);
     const regs = Array.from({ length: 8 }, (_, r) => c.m.read32(newBase + 0x28 + r * 4));
     const segs = TSS_SEGS.map((_, k) => c.m.read16(newBase + 0x48 + k * 4));
@@ -77,7 +71,7 @@ export function switchTask(c: Cpu, sel: number, kind: TaskSwitchKind): void {
   });
   let newFlags = t.fl;
   if (kind === TaskSwitch.CALL) {
-    sup(c, () => c.m.write16(newBase, oldSel));
+    supervisor(c, () => c.m.write16(newBase, oldSel));
     newFlags |= F.NT;
   }
   if (kind !== TaskSwitch.IRET) setBusy(c, sel, true);
@@ -113,12 +107,12 @@ export function pushTaskErrorCode(c: Cpu, error: number): void {
   const s = c.s;
   const big = (s.segAttr[Seg.SS]! & (1 << 14)) !== 0;
   const sp = big ? (c.lo[4]! - 4) >>> 0 : (c.lo[4]! - 4) & 0xffff;
-  sup(c, () => c.m.write32((s.segBase[Seg.SS]! + sp) >>> 0, error));
+  supervisor(c, () => c.m.write32((s.segBase[Seg.SS]! + sp) >>> 0, error));
   if (big) c.lo[4] = sp | 0; else c.lo[4] = (c.lo[4]! & ~0xffff) | sp;
 }
 
 /** IRET with EFLAGS.NT in protected mode: return to the task in the back link. */
 export function taskReturn(c: Cpu): void {
-  const link = sup(c, () => c.m.read16(c.s.segBase[Seg.TR]!));
+  const link = supervisor(c, () => c.m.read16(c.s.segBase[Seg.TR]!));
   switchTask(c, link, TaskSwitch.IRET);
 }
