@@ -62,17 +62,39 @@ export function movCr(c: Cpu, i: Insn): void {
       s.cr0 = v | CR0.ET;
       break;
     }
-    case 2: s.cr2 = vh * TWO32 + (v >>> 0); break;
-    case 3: s.cr3 = (vh & 0xfffff) * TWO32 + (v >>> 0); break;
+    case 2: s.cr2 = vh * TWO32 + (v >>> 0); return;
+    case 3:
+      // Bits above MAXPHYADDR (40) are reserved.
+      if ((vh & ~0xff) !== 0) fault(c, Vec.GP, 0);
+      s.cr3 = vh * TWO32 + (v >>> 0);
+      // Global pages survive a CR3 write; with CR4.PGE clear there are none.
+      if ((s.cr4 & CR4.PGE) !== 0) c.m.flushNonGlobal(); else c.m.flushAll();
+      c.updateMode();
+      return;
     case 4:
-      if (vh !== 0) fault(c, Vec.GP, 0);
+      if (vh !== 0 || (v & ~cr4Writable(c)) !== 0) fault(c, Vec.GP, 0);
       if (long && (v & CR4.PAE) === 0) fault(c, Vec.GP, 0);
       s.cr4 = v;
       break;
-    case 8: s.cr8 = v & 0xf; break;
+    case 8:
+      if (vh !== 0 || (v & ~0xf) !== 0) fault(c, Vec.GP, 0);
+      s.cr8 = v;
+      return;
   }
   c.m.flushAll();
   c.updateMode();
+}
+
+/**
+ * CR4 bits this CPU implements and the CPUID profile advertises; setting any
+ * other bit is #GP(0). (VME, PVI, DE, PCIDE, SMEP and SMAP are not implemented.)
+ */
+function cr4Writable(c: Cpu): number {
+  let m = CR4.TSD | CR4.PSE | CR4.PAE | CR4.MCE | CR4.PGE | CR4.PCE | CR4.OSFXSR | CR4.OSXMMEXCPT;
+  if (c.hasFeature(7, 2, 2)) m |= CR4.UMIP;
+  if (c.hasFeature(7, 1, 0)) m |= CR4.FSGSBASE;
+  if (c.hasFeature(1, 2, 26)) m |= CR4.OSXSAVE;
+  return m;
 }
 
 /**

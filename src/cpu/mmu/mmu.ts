@@ -45,6 +45,8 @@ export class Mmu {
   readonly tagX = new Float64Array(TLB_SIZE * 2).fill(NaN);
   /** Physical address of the page for each entry. */
   readonly phys = new Float64Array(TLB_SIZE * 2);
+  /** 1 where the entry is a global page (G bit with CR4.PGE): kept by flushNonGlobal. */
+  readonly global = new Uint8Array(TLB_SIZE * 2);
   /** TLB_SIZE when CPL = 3, else 0: selects the user or supervisor half. */
   user = 0;
   /** One byte per physical page: 1 when decoded code was built from it. */
@@ -278,6 +280,8 @@ export class Mmu {
     this.walks++;
     let physPage: number;
     let writable = true, userOk = true, nx = false;
+    /** The leaf entry's G bit (bit 8), honoured only with CR4.PGE. */
+    let global = 0;
     let dirty = true;
     if ((s.cr0 & CR0.PG) === 0) {
       physPage = (la >>> 0) - (la & 0xfff);
@@ -292,6 +296,7 @@ export class Mmu {
         // PSE-36 gives bits 13-20 as physical address bits 32-39 (MAXPHYADDR 40): bit 21 is reserved.
         if ((pde & PSE_PDE_RSVD) !== 0) this.pageFault(la, access, true);
         this.checkAccess(la, access, writable, userOk, false);
+        global = pde & 0x100;
         let e = pde | 0x20;
         if (write) e |= 0x40;
         dirty = (e & 0x40) !== 0;
@@ -310,6 +315,7 @@ export class Mmu {
         dirty = (e & 0x40) !== 0;
         if (e !== pte) this.pteWrite(pteAddr, e);
         physPage = (pte & 0xfffff000) >>> 0;
+        global = pte & 0x100;
       }
     } else {
       const nxe = (s.efer & EFER.NXE) !== 0;
@@ -352,6 +358,7 @@ export class Mmu {
           // No 1 GiB pages (CPUID does not advertise them): PS in a PDPTE is reserved; a 2 MiB leaf reserves bits 13-20.
           if (lvl === 3 || (lvl === 2 && (e & LARGE_2M_RSVD) !== 0)) this.pageFault(la, access, true);
           leaf = e; leafHi = eHi; leafAddr = tableAddr; pageBits = lvl === 1 ? 12 : lvl === 2 ? 21 : 30;
+          global = e & 0x100;
           break;
         }
         entryAddrs[n++] = tableAddr;
@@ -378,6 +385,7 @@ export class Mmu {
     }
     // Fill the TLB. A tag is set only where that access needs no slow-path work.
     this.phys[idx] = physPage;
+    this.global[idx] = global !== 0 && (s.cr4 & CR4.PGE) !== 0 ? 1 : 0;
     const ram = physPage + 0x1000 <= this.ramSize;
     if (!ram) { this.tagR[idx] = NaN; this.tagW[idx] = NaN; this.tagX[idx] = NaN; return physPage; }
     if (this.watchN !== 0 && this.watched(page)) {
@@ -440,6 +448,18 @@ export class Mmu {
    * while the generation they were linked in is current.
    */
   generation = 0;
+
+  /**
+   * A CR3 write with CR4.PGE: drop every translation except global ones
+   * (a guest kernel's own mappings survive its address-space switches).
+   */
+  flushNonGlobal(): void {
+    this.generation++;
+    const g = this.global;
+    for (let k = 0; k < g.length; k++) {
+      if (g[k] === 0) { this.tagR[k] = NaN; this.tagW[k] = NaN; this.tagX[k] = NaN; }
+    }
+  }
 
   flushAll(): void {
     this.generation++;
