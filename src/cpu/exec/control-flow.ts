@@ -188,6 +188,7 @@ export function iret(c: Cpu, i: Insn): void {
 
 /** PUSHF (9C). */
 export function pushf(c: Cpu, i: Insn): void {
+  if ((c.s.flags & F.VM) !== 0 && (c.s.flags & F.IOPL) !== F.IOPL) fault(c, Vec.GP, 0); // v8086 needs IOPL 3 (no VME)
   const f = getFlags(c) & ~(F.VM | F.RF);
   push(c, i.osz, f, 0);
 }
@@ -195,6 +196,7 @@ export function pushf(c: Cpu, i: Insn): void {
 /** POPF (9D): which bits change depends on CPL and IOPL (VM/RF/VIP/VIF never change here). */
 export function popf(c: Cpu, i: Insn): void {
   const s = c.s;
+  if ((s.flags & F.VM) !== 0 && (s.flags & F.IOPL) !== F.IOPL) fault(c, Vec.GP, 0); // v8086 needs IOPL 3 (no VME)
   const v = pop(c, i.osz);
   let mask = F.CF | F.PF | F.AF | F.ZF | F.SF | F.TF | F.DF | F.OF | F.NT;
   if (i.osz !== 1) mask |= F.AC | F.ID;

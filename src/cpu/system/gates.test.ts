@@ -77,4 +77,15 @@ describe('virtual-8086 mode', () => {
     const r = t.run(100).exception;
     expect([r?.vector, r?.errorCode]).toEqual([13, 0]);
   });
+
+  test('PUSHF and POPF in virtual-8086 mode with IOPL 0: #GP(0)', () => {
+    for (const op of [0x9c, 0x9d]) {
+      const t = cpuWith(32, `
+        mov byte [0x9000], ${op}
+        push 0\npush 0\npush 0\npush 0\npush 0x0800\npush 0x0f00\npush 0x20002\npush 0x0900\npush 0
+        iretd`);
+      const r = t.run(100).exception;
+      expect([r?.vector, r?.errorCode]).toEqual([13, 0]);
+    }
+  });
 });
