@@ -26,6 +26,7 @@ import { Mmu, type MmuHost } from './mmu/mmu.js';
 import { CodeSize, CpuState, CR0, EFER, F, RFLAGS_WRITABLE, Seg, SegAttr } from './state.js';
 import { defaultCpuid } from './cpuid.js';
 import { readMsr, writeMsr } from './msr.js';
+import { DR6, instructionBreakpoints } from './system/debug-registers.js';
 
 const TWO64 = 18446744073709551616n;
 
@@ -54,8 +55,14 @@ export class Cpu implements Vcpu, MmuHost {
   readonly cache = new BlockCache();
   readonly exit: VcpuExit;
 
-  /** Debug registers DR0-DR7 (stored only, for now). */
+  /** Debug registers DR0-DR7 (low 32 bits; system/debug-registers.ts decodes DR7). */
   readonly dr = new Int32Array(8);
+  /** DR0-DR3 that are enabled instruction breakpoints (bit n = DRn). */
+  drExec = 0;
+  /** Some breakpoint is enabled: run one instruction at a time through debugStep. */
+  drActive = false;
+  /** drActive or EFLAGS.TF (see refreshDebugMode). */
+  private debugMode = false;
   /** High half of a 64-bit result (handlers' second return value). */
   rh = 0;
   /**
@@ -91,6 +98,8 @@ export class Cpu implements Vcpu, MmuHost {
 
   private retired = 0;
   private cpuid: CpuidEntry[] = defaultCpuid();
+  /** The CPUID profile is AMD's: selects the vendor's behaviour where Intel and AMD differ (fast system calls, VMCALL/VMMCALL). */
+  amd = false;
   /** Scratch buffer for decoding an instruction that straddles two pages. */
   private readonly straddle = new Uint8Array(32);
 
@@ -126,7 +135,18 @@ export class Cpu implements Vcpu, MmuHost {
   set requestInterruptWindow(v: boolean) { this.irqWindowRequested = v; this.updateAttention(); }
 
   private updateAttention(): void {
-    this.attention = this.pendingNmiFlag || this.pendingIrqVector >= 0 || this.irqWindowRequested;
+    this.attention = this.pendingNmiFlag || this.pendingIrqVector >= 0 || this.irqWindowRequested || this.debugMode;
+  }
+
+  /**
+   * EFLAGS.TF or an enabled breakpoint puts the loop in debug mode. Every
+   * way TF can change ends the block (POPF sets Brk.STOP; IRET, SYSRET,
+   * task switches and exception delivery go through updateMode), so this
+   * is recomputed only there, and the hot loop pays nothing for it.
+   */
+  refreshDebugMode(): void {
+    const d = this.drActive || (this.s.flags & F.TF) !== 0;
+    if (d !== this.debugMode) { this.debugMode = d; this.updateAttention(); }
   }
 
   get readyForInterruptInjection(): boolean {
@@ -145,6 +165,14 @@ export class Cpu implements Vcpu, MmuHost {
         prev = null;
         const r = this.checkInterrupts();
         if (r !== 0) return this.finish(r);
+        // Single stepping or breakpoints: one instruction at a time, behind the attention flag.
+        if (this.debugMode) {
+          if (left <= 0) return this.finish(ExitReason.Intr);
+          left--;
+          const d = this.debugStep();
+          if (d !== 0) return this.finish(d);
+          continue;
+        }
       }
       if (left <= 0) return this.finish(ExitReason.Intr);
       let block: Block | null = null;
@@ -211,6 +239,7 @@ export class Cpu implements Vcpu, MmuHost {
         this.brk = Brk.NONE;
         if (!stop) continue;
         prev = null;
+        this.refreshDebugMode(); // POPF may have set TF
         if (this.exitReason !== 0) {
           const r = this.exitReason;
           this.exitReason = 0;
@@ -218,6 +247,60 @@ export class Cpu implements Vcpu, MmuHost {
         }
       }
     }
+  }
+
+  /**
+   * Execute one instruction with the debug checks: an enabled instruction
+   * breakpoint at CS:RIP raises #DB before it (a fault, unless EFLAGS.RF);
+   * after it, data breakpoints it hit and the single-step trap (TF set when
+   * it began, not after MOV SS/POP SS) raise one #DB trap with their DR6 bits.
+   */
+  private debugStep(): ExitReason | 0 {
+    const s = this.s;
+    const tf = (s.flags & F.TF) !== 0;
+    const rf = (s.flags & F.RF) !== 0;
+    if (this.drExec !== 0 && !rf) {
+      const la = s.codeSize === CodeSize.Bits64 ? s.rip : (s.segBase[Seg.CS]! + s.rip) >>> 0;
+      const hit = instructionBreakpoints(this, la);
+      if (hit !== 0) {
+        this.curIp = s.rip;
+        this.dr[6] = (this.dr[6]! & ~0xf) | hit | DR6.RESERVED_ONES;
+        return this.raise(Vec.DB, false, 0);
+      }
+    }
+    let block: Block;
+    try {
+      block = this.currentBlock();
+    } catch (e) {
+      return this.onThrow(e);
+    }
+    const i = block.insns[0]!;
+    const ip0 = s.rip;
+    this.m.watchHit = 0;
+    try {
+      s.rip = ip0 + i.end;
+      i.h(this, i);
+    } catch (e) {
+      this.curIp = ip0;
+      this.m.watchHit = 0;
+      return this.onThrow(e);
+    }
+    this.retired++;
+    if (rf) s.flags &= ~F.RF;
+    const movSs = i.map === 0 && ((i.opc === 0x8e && (i.reg & 7) === Seg.SS) || i.opc === 0x17);
+    const bits = this.m.watchHit | (tf && !movSs ? DR6.BS : 0);
+    this.m.watchHit = 0;
+    const exit = this.brk === Brk.STOP ? this.exitReason : 0;
+    this.brk = Brk.NONE;
+    this.exitReason = 0;
+    if (bits !== 0) {
+      this.dr[6] = (this.dr[6]! & ~0xf) | bits | DR6.RESERVED_ONES;
+      this.curIp = s.rip;
+      const r = this.raise(Vec.DB, false, 0);
+      if (r !== 0) return r;
+    }
+    this.refreshDebugMode();
+    return exit as ExitReason | 0;
   }
 
   /** Remember `next` as a successor of `prev` (two slots: fall-through and taken). */
@@ -435,6 +518,7 @@ export class Cpu implements Vcpu, MmuHost {
     else if ((s.flags & F.VM) !== 0) s.cpl = 3;
     this.m.setUser(s.cpl === 3);
     this.brk = Brk.STOP;
+    this.refreshDebugMode();
   }
 
   setCpl(cpl: number): void {
@@ -561,10 +645,16 @@ export class Cpu implements Vcpu, MmuHost {
 
   setCpuid(entries: readonly CpuidEntry[]): void {
     this.cpuid = entries.map((e) => ({ ...e }));
+    this.amd = this.findCpuid(0, 0)?.ebx === 0x68747541; // "Auth"enticAMD
   }
 
   /** CPUID lookup: fills lo[0..3] of RAX, RBX, RCX, RDX (Intel's rule: unknown leaves return the highest basic leaf). */
   cpuidQuery(leaf: number, subleaf: number, out: Int32Array): void {
+    // CPUID faulting (MISC_FEATURES_ENABLES bit 0): outside ring 0 CPUID is #GP(0), before anything changes.
+    if ((this.s.miscFeatures & 1) !== 0 && this.s.cpl > 0) {
+      this.exc.vector = Vec.GP; this.exc.error = 0; this.exc.hasError = true;
+      throw FAULT;
+    }
     let e = this.findCpuid(leaf, subleaf);
     if (e === undefined) {
       const max = this.findCpuid(leaf >>> 0 >= 0x80000000 ? 0x80000000 : 0, 0);

@@ -8,9 +8,10 @@ import type { Cpu } from './cpu.js';
 import { ExitReason } from './contract.js';
 import { FAULT, faultClass, Vec } from './exceptions.js';
 import { getFlags, setArithFlags } from './flags.js';
-import { readDescriptor, setFromDescriptor, loadSegment } from './segments.js';
-import { CodeSize, CR0, EFER, F, Seg } from './state.js';
+import { readDescriptor, setFromDescriptor, loadCsReturn, loadSegment } from './segments.js';
+import { CodeSize, CR0, EFER, F, RFLAGS_WRITABLE, Seg, SegAttr } from './state.js';
 import { EXIT } from './exceptions.js';
+import { pushTaskErrorCode, switchTask, TaskSwitch, taskReturn } from './system/tasks.js';
 
 const TWO32 = 4294967296;
 
@@ -73,7 +74,9 @@ function deliverOnce(c: Cpu, v: number, he: boolean, err: number, soft: boolean,
   const oldCs = s.segSel[Seg.CS]!;
   const oldSs = s.segSel[Seg.SS]!;
   const ripLo = s.rip >>> 0 | 0, ripHi = Math.floor(s.rip / TWO32) | 0;
-  if ((oldFlags & F.VM) !== 0) throw c.internal('interrupt from virtual-8086 mode (not implemented yet)');
+  const fromVm86 = (oldFlags & F.VM) !== 0;
+  // INT n/INT3/INTO in virtual-8086 mode need IOPL 3 (no VME).
+  if (fromVm86 && soft && ((oldFlags >> 12) & 3) < 3) fault(c, Vec.GP, 0);
 
   if (long) {
     if (type !== 0x0e && type !== 0x0f) fault(c, Vec.GP, v * 8 + 2 + ext);
@@ -110,12 +113,19 @@ function deliverOnce(c: Cpu, v: number, he: boolean, err: number, soft: boolean,
     // Gate offset bits 63-32 are w2 (signed: the result is the canonical address as a signed number).
     s.rip = w2 * TWO32 + ((w1 & 0xffff0000) >>> 0) + (w0 & 0xffff);
   } else {
-    if (type === 0x05) throw c.internal('task gate in the IDT (hardware task switching is not implemented yet)');
+    if (type === 0x05) {
+      if ((w1 & 0x8000) === 0) fault(c, Vec.NP, v * 8 + 2 + ext);
+      switchTask(c, sel, TaskSwitch.CALL);
+      if (he) pushTaskErrorCode(c, err);
+      return;
+    }
     if (type !== 0x0e && type !== 0x0f && type !== 0x06 && type !== 0x07) fault(c, Vec.GP, v * 8 + 2 + ext);
     const is32 = (type & 8) !== 0;
     const n = is32 ? 4 : 2;
     let newSs = oldSs, spBase = s.segBase[Seg.SS]!, sp = c.lo[4]!;
     let ssLo = 0, ssHi = 0;
+    // From virtual-8086 mode only a 32-bit gate to ring 0 code is allowed.
+    if (fromVm86 && (dpl !== 0 || !is32)) fault(c, Vec.GP, sel & 0xfffc);
     const stackSwitch = dpl < oldCpl;
     if (stackSwitch) {
       const tr = s.segBase[Seg.TR]!;
@@ -124,7 +134,7 @@ function deliverOnce(c: Cpu, v: number, he: boolean, err: number, soft: boolean,
       ssLo = readDescriptor(c, newSs, Vec.TS); ssHi = c.m.hi;
       spBase = ((ssLo >>> 16) | ((ssHi & 0xff) << 16) | (ssHi & 0xff000000)) >>> 0;
     }
-    const frame = (stackSwitch ? 2 : 0) + 3 + (he ? 1 : 0);
+    const frame = (fromVm86 ? 4 : 0) + (stackSwitch ? 2 : 0) + 3 + (he ? 1 : 0);
     const oldSp = c.lo[4]!;
     const userBefore = c.m.user;
     c.setCpl(dpl);
@@ -134,6 +144,7 @@ function deliverOnce(c: Cpu, v: number, he: boolean, err: number, soft: boolean,
       c.m.probeWrite(at(sp - frame * n), frame * n);
       let p = sp;
       const put = (val: number): void => { p -= n; if (n === 4) c.m.write32(at(p), val); else c.m.write16(at(p), val); };
+      if (fromVm86) { put(s.segSel[Seg.GS]!); put(s.segSel[Seg.FS]!); put(s.segSel[Seg.DS]!); put(s.segSel[Seg.ES]!); }
       if (stackSwitch) { put(oldSs); put(oldSp); }
       put(oldFlags); put(oldCs); put(ripLo);
       if (he) put(err);
@@ -143,6 +154,10 @@ function deliverOnce(c: Cpu, v: number, he: boolean, err: number, soft: boolean,
       throw x;
     }
     if (stackSwitch) setFromDescriptor(c, Seg.SS, newSs, ssLo, ssHi);
+    if (fromVm86) {
+      // The handler starts with null data segments: the 8086 ones are in the frame.
+      for (const k of [Seg.ES, Seg.DS, Seg.FS, Seg.GS]) { s.segSel[k] = 0; s.segBase[k] = 0; s.segAttr[k] = SegAttr.UNUSABLE; }
+    }
     setFromDescriptor(c, Seg.CS, (sel & 0xfffc) | dpl, dlo, dhi);
     if (bigStack) c.lo[4] = sp; else c.lo[4] = (c.lo[4]! & ~0xffff) | (sp & 0xffff);
     s.rip = is32 ? ((w1 & 0xffff0000) | (w0 & 0xffff)) >>> 0 : w0 & 0xffff;
@@ -183,15 +198,16 @@ export function iret(c: Cpu, sz: number): void {
   const ipLo = rd(0), ipHi = sz === 3 ? c.m.hi : 0;
   const cs = rd(1) & 0xffff;
   const fl = rd(2);
-  if ((s.cr0 & CR0.PE) === 0) {
+  if ((s.flags & F.VM) !== 0 && ((s.flags >> 12) & 3) < 3) fault(c, Vec.GP, 0); // IRET in v8086 mode needs IOPL 3
+  if ((s.cr0 & CR0.PE) === 0 || (s.flags & F.VM) !== 0) {
     c.loadSegReal(Seg.CS, cs);
     setFlagsFromIret(c, fl, sz);
     c.lo[4] = (c.lo[4]! & ~0xffff) | ((spLo + 3 * n) & 0xffff);
     s.rip = sz === 2 ? ipLo >>> 0 : ipLo & 0xffff;
     return;
   }
-  if ((s.flags & F.NT) !== 0 && !long) throw c.internal('IRET with NT set (task return is not implemented yet)');
-  if ((fl & F.VM) !== 0 && s.cpl === 0 && sz === 2) throw c.internal('IRET to virtual-8086 mode (not implemented yet)');
+  if ((s.flags & F.NT) !== 0 && !long) { taskReturn(c); return; }
+  if ((fl & F.VM) !== 0 && s.cpl === 0 && sz === 2) { iretToVm86(c, ipLo, cs, fl, rd); return; }
   const rpl = cs & 3;
   if (rpl < s.cpl) fault(c, Vec.GP, cs & 0xfffc);
   const outer = rpl > s.cpl || long;
@@ -201,7 +217,7 @@ export function iret(c: Cpu, sz: number): void {
     newSs = rd(4) & 0xffff;
   }
   const oldCpl = s.cpl;
-  loadSegment(c, Seg.CS, cs);
+  loadCsReturn(c, cs);
   setFlagsFromIret(c, fl, sz, oldCpl);
   if (outer) {
     if ((newSs & 0xfffc) === 0 && long && rpl < 3) { s.segSel[Seg.SS] = newSs; s.segAttr[Seg.SS] = (rpl << 5) | (1 << 7) | (1 << 4) | 3; }
@@ -213,6 +229,27 @@ export function iret(c: Cpu, sz: number): void {
     if (big) c.lo[4] = (spLo + 3 * n) | 0; else c.lo[4] = (spLo & ~0xffff) | ((spLo + 3 * n) & 0xffff);
   }
   s.rip = sz === 3 ? ipHi * TWO32 + (ipLo >>> 0) : sz === 2 ? ipLo >>> 0 : ipLo & 0xffff;
+  c.updateMode();
+}
+
+/**
+ * IRET from ring 0 with EFLAGS.VM in the popped image: the 32-bit frame also
+ * holds ESP, SS, ES, DS, FS, GS; every segment is then loaded 8086-style.
+ */
+function iretToVm86(c: Cpu, ip: number, cs: number, fl: number, rd: (k: number) => number): void {
+  const s = c.s;
+  const sp = rd(3), ss = rd(4) & 0xffff, es = rd(5) & 0xffff, ds = rd(6) & 0xffff, fs = rd(7) & 0xffff, gs = rd(8) & 0xffff;
+  s.flags = (fl & RFLAGS_WRITABLE) | 2;
+  setArithFlags(c, fl);
+  const sels = [es, cs, ss, ds, fs, gs];
+  for (let k = 0; k < 6; k++) {
+    s.segSel[k] = sels[k]!; s.segBase[k] = sels[k]! * 16; s.segLimit[k] = 0xffff;
+    // 8086 segments: present, DPL 3, read/write (CS: code), 16-bit.
+    s.segAttr[k] = (k === Seg.CS ? 0xb : 0x3) | SegAttr.S | (3 << SegAttr.DPL_SHIFT) | SegAttr.P;
+  }
+  c.lo[4] = sp; c.hi[4] = 0;
+  s.rip = ip & 0xffff;
+  c.setCpl(3);
   c.updateMode();
 }
 

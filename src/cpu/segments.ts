@@ -1,9 +1,8 @@
 /**
  * Segment-register loads. Real and v8086 mode: base = selector * 16. Protected
- * and long mode: the descriptor is read from the GDT/LDT with the checks a
- * flat-model kernel relies on (limit of the table, null selector, present).
- * The full privilege and type checks of issue 4 belong here, behind this
- * one function.
+ * and long mode: the descriptor is read from the GDT/LDT with the table
+ * limit, type, privilege and present checks, each with the exception and
+ * error code the SDM gives, and its accessed bit is set.
  */
 import type { Cpu } from './cpu.js';
 import { Brk } from './block-cache.js';
@@ -50,7 +49,33 @@ export function setFromDescriptor(c: Cpu, seg: number, sel: number, lo: number, 
   s.segAttr[seg] = (hi >>> 8) & 0xf0ff;
 }
 
-/** MOV/POP to a data segment register or SS (and CS for far transfers, via loadCs). */
+/** Descriptor bits of the high dword: S (code/data), code, conforming/expand-down, readable/writable, present. */
+export const D_S = 1 << 12, D_CODE = 1 << 11, D_CONF = 1 << 10, D_RW = 1 << 9, D_P = 1 << 15;
+
+/**
+ * Run `f` with supervisor access rights whatever the CPL: descriptor
+ * tables, the TSS and the I/O bitmap are implicit supervisor accesses.
+ */
+export function supervisor<T>(c: Cpu, f: () => T): T {
+  const user = c.m.user;
+  c.m.user = 0;
+  try { return f(); } finally { c.m.user = user; }
+}
+
+function dplOf(hi: number): number { return (hi >> 13) & 3; }
+
+/** Set the descriptor's accessed bit, as the processor does on a segment load (supervisor access). */
+function markAccessed(c: Cpu, sel: number, hi: number): void {
+  if ((hi & 0x100) !== 0) return;
+  const s = c.s;
+  const base = (sel & 4) !== 0 ? s.segBase[Seg.LDTR]! : s.gdtBase;
+  supervisor(c, () => c.m.write32(base + (sel & 0xfff8) + 4, hi | 0x100));
+}
+
+/**
+ * MOV/POP/LDS.. to a data segment register or SS, with the protected-mode
+ * checks and error codes of the SDM (MOV—Move, "Protected Mode Exceptions").
+ */
 export function loadSegment(c: Cpu, seg: number, sel: number): void {
   const s = c.s;
   sel &= 0xffff;
@@ -60,26 +85,88 @@ export function loadSegment(c: Cpu, seg: number, sel: number): void {
     if (seg === Seg.CS) c.updateMode();
     return;
   }
+  if (seg === Seg.CS) { loadCs(c, sel); return; }
+  const cpl = s.cpl, rpl = sel & 3;
   if ((sel & 0xfffc) === 0) {
-    // Null selector: allowed for data segments (and for SS in 64-bit mode at CPL < 3).
-    if (seg === Seg.SS && !(s.codeSize === CodeSize.Bits64 && s.cpl !== 3)) fault(c, Vec.GP, 0);
+    // Null selector: allowed for data segments (and for SS in 64-bit mode at CPL < 3 with RPL = CPL).
+    if (seg === Seg.SS && !(s.codeSize === CodeSize.Bits64 && cpl !== 3 && rpl === cpl)) fault(c, Vec.GP, 0);
     s.segSel[seg] = sel;
     s.segBase[seg] = seg >= Seg.FS && s.codeSize === CodeSize.Bits64 ? s.segBase[seg]! : 0;
-    s.segAttr[seg] = SegAttr.UNUSABLE;
+    s.segAttr[seg] = SegAttr.UNUSABLE | (seg === Seg.SS ? rpl << SegAttr.DPL_SHIFT : 0);
     return;
   }
   const lo = readDescriptor(c, sel);
   const hi = c.m.hi;
-  if ((hi & (1 << 12)) === 0) fault(c, Vec.GP, sel & 0xfffc); // system descriptor
-  if ((hi & (1 << 15)) === 0) fault(c, seg === Seg.SS ? Vec.SS : Vec.NP, sel & 0xfffc);
-  setFromDescriptor(c, seg, sel, lo, hi);
-  if (seg === Seg.CS) {
-    c.setCpl(sel & 3);
-    c.updateMode();
-  } else if (seg === Seg.SS) c.brk = Brk.STOP;
+  const err = sel & 0xfffc;
+  const dpl = dplOf(hi);
+  if ((hi & D_S) === 0) fault(c, Vec.GP, err); // system descriptor
+  if (seg === Seg.SS) {
+    if (rpl !== cpl || (hi & D_CODE) !== 0 || (hi & D_RW) === 0 || dpl !== cpl) fault(c, Vec.GP, err);
+    if ((hi & D_P) === 0) fault(c, Vec.SS, err);
+  } else {
+    const code = (hi & D_CODE) !== 0;
+    if (code && (hi & D_RW) === 0) fault(c, Vec.GP, err); // execute-only
+    if ((!code || (hi & D_CONF) === 0) && (rpl > dpl || cpl > dpl)) fault(c, Vec.GP, err);
+    if ((hi & D_P) === 0) fault(c, Vec.NP, err);
+  }
+  markAccessed(c, sel, hi);
+  setFromDescriptor(c, seg, sel, lo, hi | 0x100);
+  if (seg === Seg.SS) c.brk = Brk.STOP;
 }
 
-/** Load CS for a far transfer to `sel` with the new CPL. */
+/** Check a code-segment descriptor for a far JMP/CALL at the current CPL; returns the low dword (high in c.m.hi). */
+function checkCodeForTransfer(c: Cpu, sel: number): number {
+  const s = c.s;
+  const err = sel & 0xfffc;
+  if (err === 0) fault(c, Vec.GP, 0);
+  const lo = readDescriptor(c, sel);
+  const hi = c.m.hi;
+  if ((hi & D_S) === 0) {
+    c.m.hi = hi;
+    return lo; // a system descriptor: the caller decides (gates, TSS)
+  }
+  if ((hi & D_CODE) === 0) fault(c, Vec.GP, err);
+  const dpl = dplOf(hi), cpl = s.cpl;
+  if ((hi & D_CONF) !== 0 ? dpl > cpl : (sel & 3) > cpl || dpl !== cpl) fault(c, Vec.GP, err);
+  if ((hi & D_P) === 0) fault(c, Vec.NP, err);
+  c.m.hi = hi;
+  return lo;
+}
+
+/** Load CS for a far JMP/CALL to a code segment (same privilege: CPL unchanged, RPL becomes CPL). */
 export function loadCs(c: Cpu, sel: number): void {
-  loadSegment(c, Seg.CS, sel);
+  const s = c.s;
+  if ((s.cr0 & CR0.PE) === 0 || (s.flags & F.VM) !== 0) {
+    s.segSel[Seg.CS] = sel & 0xffff;
+    s.segBase[Seg.CS] = (sel & 0xffff) * 16;
+    c.updateMode();
+    return;
+  }
+  const lo = checkCodeForTransfer(c, sel);
+  const hi = c.m.hi;
+  if ((hi & D_S) === 0) throw c.internal(`far transfer through system descriptor type ${(hi >> 8) & 0xf} (call gates and task switches are not implemented yet)`);
+  markAccessed(c, sel, hi);
+  setFromDescriptor(c, Seg.CS, (sel & 0xfffc) | s.cpl, lo, hi | 0x100);
+  c.updateMode();
+}
+
+/**
+ * Load CS for a far RET or IRET to `sel` (RPL >= CPL): the RPL becomes the
+ * CPL. Non-conforming code needs DPL = RPL, conforming code DPL <= RPL.
+ */
+export function loadCsReturn(c: Cpu, sel: number): void {
+  const s = c.s;
+  if ((s.cr0 & CR0.PE) === 0 || (s.flags & F.VM) !== 0) { loadCs(c, sel); return; }
+  const err = sel & 0xfffc, rpl = sel & 3;
+  if (err === 0) fault(c, Vec.GP, 0);
+  const lo = readDescriptor(c, sel);
+  const hi = c.m.hi;
+  if ((hi & D_S) === 0 || (hi & D_CODE) === 0 || rpl < s.cpl) fault(c, Vec.GP, err);
+  const dpl = dplOf(hi);
+  if ((hi & D_CONF) !== 0 ? dpl > rpl : dpl !== rpl) fault(c, Vec.GP, err);
+  if ((hi & D_P) === 0) fault(c, Vec.NP, err);
+  markAccessed(c, sel, hi);
+  setFromDescriptor(c, Seg.CS, sel, lo, hi | 0x100);
+  c.setCpl(rpl);
+  c.updateMode();
 }

@@ -97,6 +97,10 @@ export class CpuState {
   pat = 0x07040600; patHi = 0x00070406;
   apicBase = 0xfee00900;
   miscEnable = 1;
+  /** MISC_FEATURES_ENABLES: bit 0 = CPUID faulting (CPUID at CPL > 0 is #GP(0)). */
+  miscFeatures = 0;
+  /** MTRRdefType (MTRRs are not advertised; the register reads back what was written). */
+  mtrrDefType = 0;
 
   /** Value of the time-stamp counter at instructionsRetired = 0 (the TSC counts retired instructions). */
   tscOffset = 0;

@@ -163,6 +163,10 @@ export function createTestCpu(opts: TestCpuOptions): TestCpu {
   // TSS: ring-0 stack.
   if (mode === 64) { memory.write32(TSS + 4, STACK_TOP); memory.write32(TSS + 8, 0); }
   else { memory.write32(TSS + 4, STACK_TOP); memory.write32(TSS + 8, Sel.DATA); }
+  // No I/O permission bitmap (its base lies past the limit), as Linux runs
+  // user code: IN/OUT/INS/OUTS above IOPL are #GP. A base of 0 would make
+  // the TSS's own bytes the bitmap.
+  memory.write16(TSS + 0x66, tssLimit + 1);
   // IDT: interrupt gates, DPL 3 so INT n works from any ring.
   for (let v = 0; v < 256; v++) {
     const off = STUBS + v * STUB_SIZE;

@@ -1,10 +1,11 @@
 /**
- * The one place machines get a vCPU from. The bare-machine branch has no
- * CPU backend: this is where the software CPU (src/cpu), and later KVM,
- * plug in.
+ * The one place machines get a vCPU from: the software CPU (src/cpu) with
+ * the CPUID profile the user chose (--cpu). A hardware backend (KVM) would
+ * plug in here behind the same contract.
  */
-import { UserError } from '../cli/user-error.js';
+import { Cpu } from '../cpu/cpu.js';
 import type { Vcpu } from '../cpu/contract.js';
+import { cpuidProfile } from '../cpu/cpuid.js';
 import type { Logger } from '../log/logger.js';
 import type { GuestMemory } from '../memory/guest-memory.js';
 
@@ -16,6 +17,9 @@ export interface VcpuOptions {
 
 export type VcpuFactory = (opts: VcpuOptions) => Vcpu;
 
-export const createVcpu: VcpuFactory = () => {
-  throw new UserError('no CPU backend in this build of xenner: the software CPU is not linked in (src/machine/create-vcpu.ts)');
+export const createVcpu: VcpuFactory = ({ memory, cpuProfile, logger }) => {
+  const cpu = new Cpu(memory);
+  cpu.setCpuid(cpuidProfile(cpuProfile));
+  logger.debug({ cpu: 'software', profile: cpuProfile }, 'vCPU created');
+  return cpu;
 };

@@ -16,15 +16,12 @@ import { comparableTranscript, kernelPath, SYSTEM_KERNELS } from './manifest.js'
 /** A budget far above what any of these kernels needs: a hang ends with status 10, not a timeout. */
 const MAX_INSTRUCTIONS = 200_000_000;
 
-function noCpuBackend(): string | undefined {
-  const probe = xenner(['run', kernelPath(SYSTEM_KERNELS[0]!), '--max-instructions', '1']);
-  return /no CPU backend/.test(probe.stderr) ? 'this build has no CPU backend (src/machine/create-vcpu.ts)' : undefined;
-}
-const why = noCpuBackend();
-
-describe.skipIf(why !== undefined)(`system kernels under xenner${why ? ` (skipped: ${why})` : ''}`, () => {
+describe('system kernels under xenner', () => {
   for (const k of SYSTEM_KERNELS) {
-    it(`${k.name}: ${k.checks}`, () => {
+    // A kernel marked as a known failure must still fail: it.fails turns red the day it passes.
+    const run = k.xennerKnownFailure !== undefined ? it.fails : it;
+    const title = k.xennerKnownFailure !== undefined ? `${k.name}: EXPECTED TO FAIL under xenner: ${k.xennerKnownFailure}` : `${k.name}: ${k.checks}`;
+    run(title, () => {
       const args = ['run', kernelPath(k), '--machine', k.machine, '--memory', '64', '--max-instructions', String(MAX_INSTRUCTIONS)];
       if (k.cmdline !== undefined) args.push('--cmdline', k.cmdline);
       const r = xenner(args, k.input !== undefined ? { input: k.input } : {});
@@ -44,11 +41,12 @@ describe.skipIf(why !== undefined)(`system kernels under xenner${why ? ` (skippe
   }
 });
 
-describe.runIf(why !== undefined)('xenner run without a CPU backend', () => {
-  it('says so in one line and exits 2', () => {
-    const r = xenner(['run', kernelPath(SYSTEM_KERNELS[0]!)]);
-    expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^xenner: no CPU backend/);
+describe('xenner run: what the user sees when the guest does not end by itself', () => {
+  it('an exhausted --max-instructions budget: exit 10 and the reason on stderr, nothing on stdout', () => {
+    const r = xenner(['run', kernelPath(SYSTEM_KERNELS[0]!), '--max-instructions', '1000']);
+    expect(r.status).toBe(10);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/instruction budget of 1000 exhausted/);
   });
 });
 

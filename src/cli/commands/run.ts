@@ -1,3 +1,4 @@
+import { ExitStatus } from '../exit-status.js';
 import type { LevelWithSilent } from 'pino';
 import { readImageFile } from '../read-image.js';
 import { UserError } from '../user-error.js';
@@ -59,6 +60,10 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     },
     consoleIn: stdinConsole(),
   });
-  logger.info({ status: result.status, reason: result.reason }, 'guest ended');
+  // An end the guest did not ask for (a hang, a triple fault, a CPU gap) is shown at the default log level.
+  const ended = { status: result.status, reason: result.reason };
+  if (result.status === ExitStatus.InternalError) logger.error(ended, 'guest ended');
+  else if (result.status === ExitStatus.TripleFault || result.status === ExitStatus.BudgetExhausted) logger.warn(ended, 'guest ended');
+  else logger.info(ended, 'guest ended');
   return result.status;
 }

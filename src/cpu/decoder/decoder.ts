@@ -44,7 +44,7 @@ export function decode(buf: Uint8Array, pos: number, end: number, codeSize: numb
 
   // Legacy prefixes, then (64-bit mode) REX, which counts only right before the opcode.
   for (;;) {
-    if (pos >= limit) return tooLong(i, pos, start, end);
+    if (pos >= limit) return tooLong(i, pos + 1, start, end);
     b = buf[pos]!;
     if (b === 0x66) p66 = 1;
     else if (b === 0x67) p67 = 1;
@@ -53,7 +53,7 @@ export function decode(buf: Uint8Array, pos: number, end: number, codeSize: numb
     else if (b === 0xf0) lock = 1;
     else if (b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e) { if (!long) seg = (b >> 3) & 3; }
     else if (b === 0x64 || b === 0x65) seg = b - 0x60;
-    else if (long && (b & 0xf0) === 0x40) { rex = b; pos++; if (pos >= limit) return tooLong(i, pos, start, end); b = buf[pos]!; if ((b & 0xf0) === 0x40 || isLegacyPrefix(b)) { rex = 0; continue; } break; }
+    else if (long && (b & 0xf0) === 0x40) { rex = b; pos++; if (pos >= limit) return tooLong(i, pos + 1, start, end); b = buf[pos]!; if ((b & 0xf0) === 0x40 || isLegacyPrefix(b)) { rex = 0; continue; } break; }
     else break;
     rex = 0;
     pos++;
@@ -71,16 +71,16 @@ export function decode(buf: Uint8Array, pos: number, end: number, codeSize: numb
   let map = 0;
   pos++;
   if (b === 0x0f) {
-    if (pos >= limit) return tooLong(i, pos, start, end);
+    if (pos >= limit) return tooLong(i, pos + 1, start, end);
     b = buf[pos++]!;
     map = 1;
     if (b === 0x38 || b === 0x3a) {
-      if (pos >= limit) return tooLong(i, pos, start, end);
+      if (pos >= limit) return tooLong(i, pos + 1, start, end);
       map = b === 0x38 ? 2 : 3;
       b = buf[pos++]!;
     }
   } else if (b === 0xc4 || b === 0xc5 || b === 0x62 || b === 0x8f) {
-    if (pos >= limit) return tooLong(i, pos, start, end);
+    if (pos >= limit) return tooLong(i, pos + 1, start, end);
     const n = buf[pos]!;
     const isVex = b === 0x8f ? (n & 0x1f) >= 8 : long || (n & 0xc0) === 0xc0;
     if (isVex && b === 0xc4 || isVex && b === 0xc5) {
@@ -128,7 +128,7 @@ export function decode(buf: Uint8Array, pos: number, end: number, codeSize: numb
   // ModRM, SIB, displacement.
   let modrm = -1;
   if (attrs & A.MODRM) {
-    if (pos >= limit) return tooLong(i, pos, start, end);
+    if (pos >= limit) return tooLong(i, pos + 1, start, end);
     modrm = buf[pos++]!;
     i.modrm = modrm;
     const mod = modrm >> 6;

@@ -10,7 +10,8 @@ import type { Insn } from '../decoder/insn.js';
 import { cond, getFlags, getOF, K, setArithFlags } from '../flags.js';
 import { Vec } from '../exceptions.js';
 import { deliverInterrupt, iret as doIret } from '../interrupts.js';
-import { loadCs, loadSegment } from '../segments.js';
+import { loadCs, loadCsReturn, loadSegment } from '../segments.js';
+import { farThroughSystemDescriptor } from '../system/gates.js';
 import { CodeSize, CR0, F, Seg } from '../state.js';
 import { ea, fault, jumpRel, pop, push, readMem, readRm, setRip, stackLa, addSp } from './operands.js';
 
@@ -134,6 +135,7 @@ function far(c: Cpu, i: Insn, call: boolean, sel: number, off: number, offHi: nu
   const sz = i.osz;
   const oldCs = s.segSel[Seg.CS]!;
   const retLo = s.rip >>> 0 | 0, retHi = sz === 3 ? Math.floor(s.rip / TWO32) | 0 : 0;
+  if (farThroughSystemDescriptor(c, sel, call, s.rip)) { c.brk = Brk.STOP; return; } // gates, TSS: system/gates.ts
   if (call) {
     const n = 1 << sz;
     c.m.probeWrite(stackLa(c, -2 * n), 2 * n);
@@ -153,7 +155,7 @@ export function retFar(c: Cpu, i: Insn): void {
     // Return to an outer privilege level: also pops SS:RSP.
     const newSp = readMem(c, stackLa(c, 2 * n + (i.opc === 0xca ? i.imm : 0)), sz), newSpHi = c.m.hi;
     const newSs = readMem(c, stackLa(c, 3 * n + (i.opc === 0xca ? i.imm : 0)), sz) & 0xffff;
-    loadCs(c, sel);
+    loadCsReturn(c, sel);
     loadSegment(c, Seg.SS, newSs);
     c.lo[4] = newSp; c.hi[4] = sz === 3 ? newSpHi : 0;
     addSp(c, i.opc === 0xca ? i.imm : 0);
@@ -178,18 +180,6 @@ export function softInt(c: Cpu, i: Insn): void {
   if (r !== 0) c.exitReason = r;
 }
 
-/**
- * BOUND r16/r32, m16&16/m32&32 (62, legacy modes only): #BR (a fault, RIP
- * at the instruction) unless lower <= index <= upper, compared signed.
- */
-export function bound(c: Cpu, i: Insn): void {
-  const la = ea(c, i);
-  const sz = i.osz === 1 ? 1 : 2, n = 1 << sz, shift = sz === 1 ? 16 : 0;
-  const lower = (readMem(c, la, sz) << shift) >> shift;
-  const upper = (readMem(c, la + n, sz) << shift) >> shift;
-  const index = (c.lo[i.reg]! << shift) >> shift;
-  if (index < lower || index > upper) fault(c, Vec.BR);
-}
 
 /** IRET/IRETD/IRETQ (CF). */
 export function iret(c: Cpu, i: Insn): void {
@@ -199,6 +189,7 @@ export function iret(c: Cpu, i: Insn): void {
 
 /** PUSHF (9C). */
 export function pushf(c: Cpu, i: Insn): void {
+  if ((c.s.flags & F.VM) !== 0 && (c.s.flags & F.IOPL) !== F.IOPL) fault(c, Vec.GP, 0); // v8086 needs IOPL 3 (no VME)
   const f = getFlags(c) & ~(F.VM | F.RF);
   push(c, i.osz, f, 0);
 }
@@ -206,6 +197,7 @@ export function pushf(c: Cpu, i: Insn): void {
 /** POPF (9D): which bits change depends on CPL and IOPL (VM/RF/VIP/VIF never change here). */
 export function popf(c: Cpu, i: Insn): void {
   const s = c.s;
+  if ((s.flags & F.VM) !== 0 && (s.flags & F.IOPL) !== F.IOPL) fault(c, Vec.GP, 0); // v8086 needs IOPL 3 (no VME)
   const v = pop(c, i.osz);
   let mask = F.CF | F.PF | F.AF | F.ZF | F.SF | F.TF | F.DF | F.OF | F.NT;
   if (i.osz !== 1) mask |= F.AC | F.ID;
@@ -215,5 +207,7 @@ export function popf(c: Cpu, i: Insn): void {
   const nf = (s.flags & ~mask) | (v & mask) | 2;
   s.flags = nf;
   setArithFlags(c, v);
+  // Setting TF: leave the block so the run loop steps from the next instruction on.
+  if ((nf & F.TF) !== 0) c.brk = Brk.STOP;
 }
 

@@ -22,6 +22,9 @@ import * as sh from './shift-rotate.js';
 import * as str from './string.js';
 import * as sys from './system.js';
 import { gp0 } from './operands.js';
+import * as fast from '../system/fast-syscall.js';
+import { bound } from './bound.js';
+import * as dq from '../system/descriptor-queries.js';
 
 export const udHandler: Handler = (c: Cpu) => misc.ud(c);
 
@@ -96,13 +99,13 @@ function bindMap0(i: Insn, legacy: boolean): Handler | null {
   switch (o) {
     case 0x60: return dm.pusha;
     case 0x61: return dm.popa;
-    case 0x62: return cf.bound; // BOUND (the decoder leaves 62 to EVEX in 64-bit mode)
+    case 0x62: return bound;
     case 0x63:
       if (i.ea !== 0 || i.mod === 3) {
         if (i.osz === 3 || (i.asz === 2 || i.rex !== 0)) { i.sub = 2; return dm.movsx; }
       }
       if (i.asz === 2 || i.ea === 4) { i.sub = 2; return i.osz === 3 ? dm.movsx : dm.movRegRm; }
-      return null; // ARPL: issue 4
+      return legacy ? dq.arpl : null;
     case 0x68: case 0x6a: return dm.pushImm;
     case 0x69: case 0x6b: i.sub = 1; return md.imul2;
     case 0x6c: case 0x6d: return str.ins;
@@ -264,8 +267,12 @@ function bindMap1(i: Insn): Handler | null {
       if (i.mod !== 3 && reg === 1) return arith.cmpxchg8b16b;
       if (i.mod === 3 && (reg === 6 || reg === 7) && i.rep === 0) return misc.rdrand;
       return null;
-    case 0x05: case 0x07: case 0x34: case 0x35: case 0x02: case 0x03: case 0x33:
-      return sys.notImplemented; // SYSCALL SYSRET SYSENTER SYSEXIT LAR LSL RDPMC: issue 4
+    case 0x05: return fast.syscall;
+    case 0x07: return fast.sysret;
+    case 0x34: return fast.sysenter;
+    case 0x35: return fast.sysexit;
+    case 0x02: case 0x03: i.sub = o - 2; return dq.larLsl;
+    case 0x33: return sys.notImplemented; // RDPMC
   }
   return null;
 }

@@ -8,9 +8,10 @@ import { Brk } from '../block-cache.js';
 import type { Insn } from '../decoder/insn.js';
 import { ExitReason } from '../contract.js';
 import { Vec } from '../exceptions.js';
-import { getCF, materialize, setArithFlags, getFlags } from '../flags.js';
+import { getCF, materialize, setArithFlags } from '../flags.js';
 import { CR4, F } from '../state.js';
 import { ea, fault, getReg, readRm, setReg } from './operands.js';
+import { checkIoPermission } from '../system/io-permission.js';
 
 export function nop(): void { /* no operation */ }
 
@@ -80,7 +81,7 @@ export function rdrand(c: Cpu, i: Insn): void {
 export function inPort(c: Cpu, i: Insn): void {
   const port = i.opc >= 0xec ? c.lo[2]! & 0xffff : i.imm & 0xff;
   const size = i.osz === 0 ? 1 : i.osz === 1 ? 2 : 4;
-  checkIo(c);
+  checkIoPermission(c, port, size);
   const v = c.ioIn(port, size);
   setReg(c, size === 1 ? 0 : size === 2 ? 1 : 2, 0, v, 0);
 }
@@ -89,13 +90,8 @@ export function inPort(c: Cpu, i: Insn): void {
 export function outPort(c: Cpu, i: Insn): void {
   const port = i.opc >= 0xec ? c.lo[2]! & 0xffff : i.imm & 0xff;
   const size = i.osz === 0 ? 1 : i.osz === 1 ? 2 : 4;
-  checkIo(c);
+  checkIoPermission(c, port, size);
   c.ioOut(port, size, getReg(c, size === 1 ? 0 : size === 2 ? 1 : 2, 0));
-}
-
-/** I/O privilege: CPL <= IOPL (the TSS I/O bitmap is issue 4: above IOPL we fault). */
-export function checkIo(c: Cpu): void {
-  if ((c.s.cr0 & 1) !== 0 && c.s.cpl > ((getFlags(c) >> 12) & 3)) fault(c, Vec.GP, 0);
 }
 
 /** CLFLUSH/CLFLUSHOPT/PREFETCH: the address is translated (faults as hardware would for CLFLUSH); nothing else. */

@@ -13,8 +13,8 @@ import { Rep } from '../decoder/insn.js';
 import { K, setLazy, setLazy64, SIZE_MASK } from '../flags.js';
 import { Access } from '../mmu/mmu.js';
 import { CodeSize, F, Seg } from '../state.js';
-import { checkIo } from './misc.js';
 import { canonical, getReg, readMem, setReg, writeMem } from './operands.js';
+import { checkIoPermission } from '../system/io-permission.js';
 
 const TWO32 = 4294967296;
 const CHUNK = 65536;
@@ -231,9 +231,9 @@ export function scas(c: Cpu, i: Insn): void {
 
 /** INS: one element per exit (the VMM supplies it); REP repeats through restarts. */
 export function ins(c: Cpu, i: Insn): void {
-  checkIo(c);
   const sz = i.osz === 3 ? 2 : i.osz, n = 1 << sz, asz = i.asz;
   if (repDone(c, i)) return;
+  checkIoPermission(c, c.lo[2]! & 0xffff, n);
   const d = (c.s.flags & F.DF) !== 0 ? -n : n;
   const la = regAddr(c, 7, Seg.ES, asz);
   c.m.probeWrite(la, n);
@@ -245,9 +245,9 @@ export function ins(c: Cpu, i: Insn): void {
 
 /** OUTS: one element per exit. */
 export function outs(c: Cpu, i: Insn): void {
-  checkIo(c);
   const sz = i.osz === 3 ? 2 : i.osz, n = 1 << sz, asz = i.asz;
   if (repDone(c, i)) return;
+  checkIoPermission(c, c.lo[2]! & 0xffff, n);
   const d = (c.s.flags & F.DF) !== 0 ? -n : n;
   const v = readMem(c, regAddr(c, 6, srcSeg(i), asz), sz);
   addReg(c, 6, asz, d);

@@ -10,6 +10,9 @@ import { Vec } from '../exceptions.js';
 import { CodeSize, CR0, CR4, EFER, Seg } from '../state.js';
 import { readDescriptor, setFromDescriptor } from '../segments.js';
 import { ea, fault, readRm, setReg, writeRm } from './operands.js';
+import { verifySegment } from '../system/descriptor-queries.js';
+import { debugRegistersChanged, DR6, DR7_RESERVED_ONES } from '../system/debug-registers.js';
+import { Brk } from '../block-cache.js';
 
 const TWO32 = 4294967296;
 
@@ -59,25 +62,59 @@ export function movCr(c: Cpu, i: Insn): void {
       s.cr0 = v | CR0.ET;
       break;
     }
-    case 2: s.cr2 = vh * TWO32 + (v >>> 0); break;
-    case 3: s.cr3 = (vh & 0xfffff) * TWO32 + (v >>> 0); break;
+    case 2: s.cr2 = vh * TWO32 + (v >>> 0); return;
+    case 3:
+      // Bits above MAXPHYADDR (40) are reserved.
+      if ((vh & ~0xff) !== 0) fault(c, Vec.GP, 0);
+      s.cr3 = vh * TWO32 + (v >>> 0);
+      // Global pages survive a CR3 write; with CR4.PGE clear there are none.
+      if ((s.cr4 & CR4.PGE) !== 0) c.m.flushNonGlobal(); else c.m.flushAll();
+      c.updateMode();
+      return;
     case 4:
-      if (vh !== 0) fault(c, Vec.GP, 0);
+      if (vh !== 0 || (v & ~cr4Writable(c)) !== 0) fault(c, Vec.GP, 0);
       if (long && (v & CR4.PAE) === 0) fault(c, Vec.GP, 0);
       s.cr4 = v;
       break;
-    case 8: s.cr8 = v & 0xf; break;
+    case 8:
+      if (vh !== 0 || (v & ~0xf) !== 0) fault(c, Vec.GP, 0);
+      s.cr8 = v;
+      return;
   }
   c.m.flushAll();
   c.updateMode();
 }
 
-/** MOV r, DRn / MOV DRn, r (0F 21/23): stored, not acted on yet (debug traps are issue 4). */
+/**
+ * CR4 bits this CPU implements and the CPUID profile advertises; setting any
+ * other bit is #GP(0). (VME, PVI, DE, PCIDE, SMEP and SMAP are not implemented.)
+ */
+function cr4Writable(c: Cpu): number {
+  let m = CR4.TSD | CR4.PSE | CR4.PAE | CR4.MCE | CR4.PGE | CR4.PCE | CR4.OSFXSR | CR4.OSXMMEXCPT;
+  if (c.hasFeature(7, 2, 2)) m |= CR4.UMIP;
+  if (c.hasFeature(7, 1, 0)) m |= CR4.FSGSBASE;
+  if (c.hasFeature(1, 2, 26)) m |= CR4.OSXSAVE;
+  return m;
+}
+
+/**
+ * MOV r, DRn / MOV DRn, r (0F 21/23). DR4/DR5 alias DR6/DR7 (CR4.DE is not
+ * advertised); DR6 and DR7 read back with their fixed-one bits. A write to
+ * DR0-DR3 or DR7 re-arms the breakpoints and ends the block, so the next
+ * instruction already runs under the new debug state.
+ */
 export function movDr(c: Cpu, i: Insn): void {
   cpl0(c);
   const long = c.s.codeSize === CodeSize.Bits64;
-  if (i.sub === 0) setReg(c, long ? 3 : 2, i.rm, c.dr[i.reg & 7]!, 0);
-  else c.dr[i.reg & 7] = c.lo[i.rm]!;
+  let n = i.reg & 7;
+  if (n === 4 || n === 5) n += 2;
+  if (i.sub === 0) {
+    const v = n === 6 ? c.dr[6]! | DR6.RESERVED_ONES : n === 7 ? c.dr[7]! | DR7_RESERVED_ONES : c.dr[n]!;
+    setReg(c, long ? 3 : 2, i.rm, v, 0);
+    return;
+  }
+  c.dr[n] = c.lo[i.rm]!;
+  if (n !== 6) { debugRegistersChanged(c); c.brk = Brk.STOP; }
 }
 
 /** Group 7 memory forms (0F 01 /0-/3 /4 /6 /7). */
@@ -92,6 +129,12 @@ export function group7(c: Cpu, i: Insn): void {
         const t = s.segBase[Seg.GS]!; s.segBase[Seg.GS] = s.kernelGsBase; s.kernelGsBase = t;
         return;
       }
+      // VMX and SVM instructions (VMCALL, VMLAUNCH.., VMMCALL, VMRUN..): neither is
+      // advertised and the CPU is never in VMX operation or with EFER.SVME, so
+      // both vendors' hypercall instructions are #UD, as on bare hardware.
+      case 0xc1: case 0xc2: case 0xc3: case 0xc4:
+      case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
+        return fault(c, Vec.UD);
       case 0xd0: { // XGETBV: XCR0 = x87 only
         if (c.lo[1] !== 0) fault(c, Vec.GP, 0);
         if ((s.cr4 & CR4.OSXSAVE) === 0) fault(c, Vec.UD);
@@ -99,7 +142,11 @@ export function group7(c: Cpu, i: Insn): void {
         return;
       }
     }
-    if (r === 4) { setReg(c, i.osz, i.rm, s.cr0 & 0xffff | (i.osz > 1 ? s.cr0 & ~0xffff : 0), 0); return; }
+    if (r === 4) {
+      if ((s.cr4 & CR4.UMIP) !== 0 && s.cpl > 0) fault(c, Vec.GP, 0);
+      setReg(c, i.osz, i.rm, s.cr0 & 0xffff | (i.osz > 1 ? s.cr0 & ~0xffff : 0), 0);
+      return;
+    }
     if (r === 6) { cpl0(c); lmsw(c, c.lo[i.rm]! & 0xffff); return; }
     notImplemented(c, i);
     return;
@@ -124,7 +171,10 @@ export function group7(c: Cpu, i: Insn): void {
       if (r === 2) { s.gdtBase = base; s.gdtLimit = limit; } else { s.idtBase = base; s.idtLimit = limit; }
       return;
     }
-    case 4: c.m.write16(la, s.cr0); return; // SMSW m16
+    case 4: // SMSW m16
+      if ((s.cr4 & CR4.UMIP) !== 0 && s.cpl > 0) fault(c, Vec.GP, 0);
+      c.m.write16(la, s.cr0);
+      return;
     case 6: cpl0(c); lmsw(c, c.m.read16(la)); return;
     case 7: cpl0(c); c.m.flushPage(la); return; // INVLPG
   }
@@ -144,8 +194,11 @@ export function group6(c: Cpu, i: Insn): void {
   const r = (i.modrm >> 3) & 7;
   if ((s.cr0 & CR0.PE) === 0) fault(c, Vec.UD);
   switch (r) {
-    case 0: writeRm(c, i, i.mod === 3 ? i.osz : 1, s.segSel[Seg.LDTR]!, 0); return;
-    case 1: writeRm(c, i, i.mod === 3 ? i.osz : 1, s.segSel[Seg.TR]!, 0); return;
+    case 0: case 1:
+      if ((s.cr4 & CR4.UMIP) !== 0 && s.cpl > 0) fault(c, Vec.GP, 0);
+      writeRm(c, i, i.mod === 3 ? i.osz : 1, s.segSel[r === 0 ? Seg.LDTR : Seg.TR]!, 0);
+      return;
+    case 4: case 5: verifySegment(c, i, r === 5); return;
     case 2: case 3: {
       cpl0(c);
       const sel = readRm(c, i, 1) & 0xffff;
@@ -156,6 +209,12 @@ export function group6(c: Cpu, i: Insn): void {
       }
       if ((sel & 4) !== 0) fault(c, Vec.GP, sel & 0xfffc);
       const lo = readDescriptor(c, sel), hi = c.m.hi;
+      // LLDT needs an LDT descriptor (type 2); LTR an available TSS (9; 1 = 16-bit TSS outside long mode).
+      const type = (hi >> 8) & 0x1f;
+      const lm = (s.efer & EFER.LMA) !== 0;
+      const ok = r === 2 ? type === 2 : type === 9 || (type === 1 && !lm);
+      if (!ok) fault(c, Vec.GP, sel & 0xfffc);
+      if ((hi & 0x8000) === 0) fault(c, Vec.NP, sel & 0xfffc);
       let baseHigh = 0;
       if (s.codeSize === CodeSize.Bits64 || (s.efer & EFER.LMA) !== 0) baseHigh = c.m.read32(s.gdtBase + (sel & 0xfff8) + 8);
       setFromDescriptor(c, seg, sel, lo, hi, baseHigh);

@@ -45,6 +45,8 @@ export class Mmu {
   readonly tagX = new Float64Array(TLB_SIZE * 2).fill(NaN);
   /** Physical address of the page for each entry. */
   readonly phys = new Float64Array(TLB_SIZE * 2);
+  /** 1 where the entry is a global page (G bit with CR4.PGE): kept by flushNonGlobal. */
+  readonly global = new Uint8Array(TLB_SIZE * 2);
   /** TLB_SIZE when CPL = 3, else 0: selects the user or supervisor half. */
   user = 0;
   /** One byte per physical page: 1 when decoded code was built from it. */
@@ -53,6 +55,19 @@ export class Mmu {
   hi = 0;
   /** Statistics for the benchmark: page walks done. */
   walks = 0;
+
+  /**
+   * Data breakpoints (DR0-DR3 with DR7 R/W = 01 or 11), set by
+   * system/debug-registers.ts. Pages they touch never get fast read/write
+   * tags, so every access to them reaches the slow path, which records the
+   * matching breakpoints in `watchHit` (DR6 B0-B3 bits) for the run loop.
+   */
+  watchN = 0;
+  readonly watchLa = new Float64Array(4);
+  readonly watchLen = new Int32Array(4);
+  readonly watchWrite = new Uint8Array(4);
+  readonly watchBit = new Int32Array(4);
+  watchHit = 0;
 
   constructor(mem: GuestMemory, private readonly s: CpuState, private readonly exc: PendingException, private readonly host: MmuHost) {
     this.u8 = mem.u8;
@@ -162,6 +177,7 @@ export class Mmu {
   // ---- slow path --------------------------------------------------------
 
   private readSlow(la: number, len: number, access: number): number {
+    if (this.watchN !== 0) this.checkWatch(la, len, false);
     const off = la & 0xfff;
     if (off + len > 0x1000) {
       // Crosses a page: translate both pages before reading anything.
@@ -188,12 +204,29 @@ export class Mmu {
     return lo;
   }
 
+  private checkWatch(la: number, len: number, write: boolean): void {
+    for (let k = 0; k < this.watchN; k++) {
+      if (!write && this.watchWrite[k] !== 0) continue;
+      const a = this.watchLa[k]!;
+      if (la < a + this.watchLen[k]! && a < la + len) this.watchHit |= this.watchBit[k]!;
+    }
+  }
+
+  private watched(page: number): boolean {
+    for (let k = 0; k < this.watchN; k++) {
+      const a = this.watchLa[k]!;
+      if (a < page + 4096 && page < a + this.watchLen[k]!) return true;
+    }
+    return false;
+  }
+
   private physRead8(p: number): number {
     if (p >= this.ramSize) return this.host.mmioRead(p, 1) & 0xff;
     return this.u8[p]!;
   }
 
   private writeSlow(la: number, len: number, lo: number, hi: number): void {
+    if (this.watchN !== 0) this.checkWatch(la, len, true);
     const off = la & 0xfff;
     if (off + len > 0x1000) {
       const p0 = this.translate(la, Access.WRITE);
@@ -247,6 +280,8 @@ export class Mmu {
     this.walks++;
     let physPage: number;
     let writable = true, userOk = true, nx = false;
+    /** The leaf entry's G bit (bit 8), honoured only with CR4.PGE. */
+    let global = 0;
     let dirty = true;
     if ((s.cr0 & CR0.PG) === 0) {
       physPage = (la >>> 0) - (la & 0xfff);
@@ -258,7 +293,10 @@ export class Mmu {
       if ((pde & 1) === 0) this.pageFault(la, access, false);
       writable = (pde & 2) !== 0; userOk = (pde & 4) !== 0;
       if ((pde & 0x80) !== 0 && (s.cr4 & CR4.PSE) !== 0) {
+        // PSE-36 gives bits 13-20 as physical address bits 32-39 (MAXPHYADDR 40): bit 21 is reserved.
+        if ((pde & PSE_PDE_RSVD) !== 0) this.pageFault(la, access, true);
         this.checkAccess(la, access, writable, userOk, false);
+        global = pde & 0x100;
         let e = pde | 0x20;
         if (write) e |= 0x40;
         dirty = (e & 0x40) !== 0;
@@ -277,6 +315,7 @@ export class Mmu {
         dirty = (e & 0x40) !== 0;
         if (e !== pte) this.pteWrite(pteAddr, e);
         physPage = (pte & 0xfffff000) >>> 0;
+        global = pte & 0x100;
       }
     } else {
       const nxe = (s.efer & EFER.NXE) !== 0;
@@ -286,11 +325,14 @@ export class Mmu {
       let tableAddr: number;
       let levels: number;
       const entryAddrs = ENTRY_ADDRS;
+      // Physical address bits above MAXPHYADDR (40) are reserved, and so is XD (bit 63) without EFER.NXE.
+      const rsvdHi = nxe ? PHYS_HI_RSVD : PHYS_HI_RSVD | 0x80000000;
       let n = 0;
       if (long) {
         const pml4Addr = floorPage(s.cr3) + (((hiBits >>> 7) & 0x1ff) * 8);
         const e = this.pteRead64(pml4Addr);
         if ((e & 1) === 0) this.pageFault(la, access, false);
+        if ((e & 0x80) !== 0 || (this.hi & rsvdHi) !== 0) this.pageFault(la, access, true);
         writable = (e & 2) !== 0; userOk = (e & 4) !== 0; nx = nxe && this.hi < 0;
         entryAddrs[n++] = pml4Addr;
         const pdptAddr = entryPhys(e, this.hi) + ((((hiBits & 0x7f) << 2) | (lo >>> 30)) * 8);
@@ -301,6 +343,7 @@ export class Mmu {
         const pdpteAddr = (s.cr3 & 0xffffffe0) + ((lo >>> 30) * 8);
         const e = this.pteRead64(pdpteAddr);
         if ((e & 1) === 0) this.pageFault(la, access, false);
+        if ((e & PAE_PDPTE_RSVD) !== 0 || (this.hi & PHYS_HI_RSVD) !== 0) this.pageFault(la, access, true);
         tableAddr = entryPhys(e, this.hi) + (((lo >>> 21) & 0x1ff) * 8);
         levels = 2;
       }
@@ -309,10 +352,13 @@ export class Mmu {
         const e = this.pteRead64(tableAddr);
         const eHi = this.hi;
         if ((e & 1) === 0) this.pageFault(la, access, false);
+        if ((eHi & rsvdHi) !== 0) this.pageFault(la, access, true);
         writable = writable && (e & 2) !== 0; userOk = userOk && (e & 4) !== 0; nx = nx || (nxe && eHi < 0);
         if (lvl === 1 || (e & 0x80) !== 0) {
-          if ((e & 0x80) !== 0 && lvl === 3 && !long) this.pageFault(la, access, true);
+          // No 1 GiB pages (CPUID does not advertise them): PS in a PDPTE is reserved; a 2 MiB leaf reserves bits 13-20.
+          if (lvl === 3 || (lvl === 2 && (e & LARGE_2M_RSVD) !== 0)) this.pageFault(la, access, true);
           leaf = e; leafHi = eHi; leafAddr = tableAddr; pageBits = lvl === 1 ? 12 : lvl === 2 ? 21 : 30;
+          global = e & 0x100;
           break;
         }
         entryAddrs[n++] = tableAddr;
@@ -339,8 +385,13 @@ export class Mmu {
     }
     // Fill the TLB. A tag is set only where that access needs no slow-path work.
     this.phys[idx] = physPage;
+    this.global[idx] = global !== 0 && (s.cr4 & CR4.PGE) !== 0 ? 1 : 0;
     const ram = physPage + 0x1000 <= this.ramSize;
     if (!ram) { this.tagR[idx] = NaN; this.tagW[idx] = NaN; this.tagX[idx] = NaN; return physPage; }
+    if (this.watchN !== 0 && this.watched(page)) {
+      this.tagR[idx] = NaN; this.tagW[idx] = NaN; this.tagX[idx] = (userOk || !user) && !nx ? page : NaN;
+      return physPage;
+    }
     this.tagR[idx] = userOk || !user ? page : NaN;
     this.tagX[idx] = (userOk || !user) && !nx ? page : NaN;
     const canWrite = (writable || (!user && (s.cr0 & CR0.WP) === 0)) && (userOk || !user);
@@ -398,6 +449,18 @@ export class Mmu {
    */
   generation = 0;
 
+  /**
+   * A CR3 write with CR4.PGE: drop every translation except global ones
+   * (a guest kernel's own mappings survive its address-space switches).
+   */
+  flushNonGlobal(): void {
+    this.generation++;
+    const g = this.global;
+    for (let k = 0; k < g.length; k++) {
+      if (g[k] === 0) { this.tagR[k] = NaN; this.tagW[k] = NaN; this.tagX[k] = NaN; }
+    }
+  }
+
   flushAll(): void {
     this.generation++;
     this.tagR.fill(NaN); this.tagW.fill(NaN); this.tagX.fill(NaN);
@@ -422,6 +485,15 @@ export class Mmu {
     this.user = cpl3 ? TLB_SIZE : 0;
   }
 }
+
+/** Reserved bits of paging entries (MAXPHYADDR = 40, CPUID 0x80000008). High dword: bits 40-51. */
+const PHYS_HI_RSVD = 0x000fff00;
+/** A PAE PDPTE: bits 1, 2, 5-8 are reserved. */
+const PAE_PDPTE_RSVD = 0x1e6;
+/** A 2 MiB leaf: bits 13-20 (bit 12 is PAT). */
+const LARGE_2M_RSVD = 0x1fe000;
+/** A 4 MiB PDE under 32-bit paging with PSE-36: bit 21. */
+const PSE_PDE_RSVD = 0x200000;
 
 /** Scratch for the addresses of non-leaf entries of one walk (A bits are set after the checks pass). */
 const ENTRY_ADDRS = new Float64Array(4);
