@@ -39,6 +39,23 @@
   HYPERCALL set_timer_op
 %endmacro
 
+; Note the time in t0 (edx:eax = now too).
+%macro MARK_T0 0
+  call pvclock_now
+  mov [t0], eax
+  mov [t0 + 4], edx
+%endmacro
+
+; Store t0 + %2 ns into the u64 at %1.
+%macro DEADLINE 2
+  mov eax, [t0]
+  mov edx, [t0 + 4]
+  add eax, %2
+  adc edx, 0
+  mov [%1], eax
+  mov [%1 + 4], edx
+%endmacro
+
 section .text
 test_main:
   call map_shared_info
@@ -130,9 +147,7 @@ test_main:
   CHECK_EQ eax, 0, "EVTCHNOP_bind_virq VIRQ_TIMER"
   mov eax, [virq + evtchn_bind_virq_port]
   mov [port_t], eax
-  call pvclock_now
-  mov [t0], eax
-  mov [t0 + 4], edx
+  MARK_T0
   call events_off
   TIMER_IN 2 * MS
   CHECK_EQ eax, 0, "set_timer_op"
@@ -155,13 +170,8 @@ test_main:
   mov ebx, [port_t]
   mov al, [evtchn_delivered + xbx]
   mov [timer_seen], al
-  call pvclock_now
-  mov [t0], eax
-  mov [t0 + 4], edx
-  add eax, 2 * MS
-  adc edx, 0
-  mov [sshot + vcpu_set_singleshot_timer_timeout_abs_ns], eax
-  mov [sshot + vcpu_set_singleshot_timer_timeout_abs_ns + 4], edx
+  MARK_T0
+  DEADLINE sshot + vcpu_set_singleshot_timer_timeout_abs_ns, 2 * MS
   mov dword [sshot + vcpu_set_singleshot_timer_flags], 0
   call events_off
   mov ARG1, VCPUOP_set_singleshot_timer
@@ -190,13 +200,8 @@ test_main:
   mov [poll_ports], eax
   mov WORD_PTR [poll + sched_poll_ports], poll_ports
   mov dword [poll + sched_poll_nr_ports], 1
-  call pvclock_now
-  mov [t0], eax
-  mov [t0 + 4], edx
-  add eax, 3 * MS
-  adc edx, 0
-  mov [poll + sched_poll_timeout], eax
-  mov [poll + sched_poll_timeout + 4], edx
+  MARK_T0
+  DEADLINE poll + sched_poll_timeout, 3 * MS
   mov ARG1, SCHEDOP_poll
   mov ARG2, poll
   HYPERCALL sched_op
@@ -211,13 +216,8 @@ test_main:
   mov eax, EVTCHNOP_send
   mov xdx, send
   call evtchn_op
-  call pvclock_now
-  mov [t0], eax
-  mov [t0 + 4], edx
-  add eax, 1000 * MS
-  adc edx, 0
-  mov [poll + sched_poll_timeout], eax
-  mov [poll + sched_poll_timeout + 4], edx
+  MARK_T0
+  DEADLINE poll + sched_poll_timeout, 1000 * MS
   mov ARG1, SCHEDOP_poll
   mov ARG2, poll
   HYPERCALL sched_op
