@@ -9,6 +9,7 @@ import { Runstate, VcpuOp, vcpuRegisterVcpuInfo, vcpuRunstateInfo, vcpuSetPeriod
 import { layout } from '../../src/abi/layout.js';
 import { ExitStatus } from '../../src/cli/exit-status.js';
 import { exitStatusFor } from '../../src/host/domain/shutdown.js';
+import { PV_DEFAULT_PERIOD_NS } from '../../src/host/domain/domain.js';
 import { ManualClock, tscToNs } from '../../src/host/time/clock.js';
 import { pvclockRead, timeScale } from '../../src/host/time/pvclock.js';
 import { PAGE_SIZE } from '../../src/memory/guest-memory.js';
@@ -141,6 +142,22 @@ describe.each(['x86_64', 'x86_32'] as const)('time (%s)', (arch) => {
     expect(h.domain.nextDeadline()! - h.domain.now()).toBeLessThanOrEqual(4n * MS);
     expect(h.call(EmuOp.vcpu_op, [VcpuOp.stop_periodic_timer, 0])).toBe(0n);
     expect(h.domain.nextDeadline()).toBeUndefined();
+  });
+
+  it("PV vCPUs start with Xen's 100 Hz periodic timer until the guest stops it", () => {
+    const h = makeHarness(arch, { defaultPeriodicTimerNs: PV_DEFAULT_PERIOD_NS });
+    const p = bindTimer(h);
+    expect(h.domain.nextDeadline()).toBe(h.domain.now() + 10n * MS);
+    h.clock.advanceNs(10n * MS);
+    h.domain.tick();
+    expect(pending(h, p)).toBe(true);
+    clearPending(h, p);
+    expect(h.call(EmuOp.vcpu_op, [VcpuOp.stop_periodic_timer, 0])).toBe(0n);
+    h.clock.advanceNs(50n * MS);
+    h.domain.tick();
+    expect(pending(h, p)).toBe(false);
+    // Without the option (HVM) there is no default ticker.
+    expect(makeHarness(arch).domain.nextDeadline()).toBeUndefined();
   });
 
   it('SCHEDOP_block sleeps until the timer event and re-enables event delivery', () => {

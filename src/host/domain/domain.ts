@@ -59,7 +59,16 @@ export interface DomainConfig {
   readonly log: Logger;
   /** Where the guest's console goes; output is drained and dropped when absent. */
   readonly consoleOut?: ConsoleSink;
+  /**
+   * The periodic VIRQ_TIMER every vCPU starts with. Xen gives PV vCPUs a
+   * 100 Hz ticker (PV_DEFAULT_PERIOD_NS) until the guest stops it with
+   * VCPUOP_stop_periodic_timer, as Linux does at boot; HVM vCPUs have none.
+   */
+  readonly defaultPeriodicTimerNs?: bigint;
 }
+
+/** Xen's default periodic timer for PV vCPUs: 10 ms. */
+export const PV_DEFAULT_PERIOD_NS = 10_000_000n;
 
 /** What the domain needs from the machine that runs it. */
 export interface DomainHooks {
@@ -77,6 +86,7 @@ export class Domain {
   readonly mem: GuestMemory;
   readonly log: Logger;
   readonly clock: GuestClock;
+  private readonly defaultPeriodNs: bigint | undefined;
   readonly scale: TimeScale;
   readonly frames: FrameMap;
   readonly maxPages: number;
@@ -125,6 +135,8 @@ export class Domain {
     const viSize = layoutOf(vcpuInfo, this.arch).size;
     const viBase = this.sharedInfoAddr() + layoutOf(sharedInfo, this.arch).offset('vcpu_info');
     this.vcpus = Array.from({ length: cfg.vcpus }, (_, i) => new HostVcpu(i, viBase + i * viSize));
+    this.defaultPeriodNs = cfg.defaultPeriodicTimerNs;
+    for (const v of this.vcpus) if (v.up) this.startDefaultTimer(v);
 
     this.evtchn = new EventChannels(this.domid, this.arch, this.mem, {
       vcpuCount: cfg.vcpus,
@@ -181,6 +193,11 @@ export class Domain {
   }
 
   /** Guest system time now, ns. */
+  /** Arm the default periodic timer of a vCPU that starts running. */
+  private startDefaultTimer(v: HostVcpu): void {
+    if (this.defaultPeriodNs !== undefined) v.timers.setPeriodic(this.defaultPeriodNs, this.now());
+  }
+
   now(): bigint {
     return systemTimeNs(this.clock);
   }
@@ -254,6 +271,7 @@ export class Domain {
 
   vcpuUp(v: HostVcpu): void {
     v.up = true;
+    this.startDefaultTimer(v);
     v.enterRunstate(Runstate.running, this.now());
     this.writeRunstate(v);
     this.updateTime(v);
