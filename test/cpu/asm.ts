@@ -56,3 +56,29 @@ export function trap(mode: 16 | 32 | 64, source: string, opts: { paging?: boolea
 }
 
 export const r64 = (t: TestCpu, reg: 'rax' | 'rbx' | 'rcx' | 'rdx' | 'rsi' | 'rdi' | 'rsp' | 'rbp' | 'r8' | 'r9'): bigint => t.get(reg);
+
+/**
+ * Long-mode setup for paging tests: 4-level tables at 0x100000 mapping the
+ * first 2 MiB with 4 KiB pages (PT at 0x103000, user-accessible), the next
+ * 2 MiB (the harness area) with one large page, and CR3 loaded.
+ */
+export const PT64 = `
+  mov edi, 0x100000
+  mov ecx, 0x1000
+  xor eax, eax
+  rep stosd
+  mov dword [0x100000], 0x101007      ; PML4[0] -> PDPT
+  mov dword [0x101000], 0x102007      ; PDPT[0] -> PD
+  mov dword [0x102000], 0x103007      ; PD[0] -> PT
+  mov dword [0x102008], 0x200087      ; PD[1]: 2 MiB page (the harness area)
+  mov edi, 0x103000
+  mov eax, 7
+  mov ecx, 512
+fill:
+  mov [rdi], eax
+  add eax, 0x1000
+  add rdi, 8
+  loop fill
+  mov rax, 0x100000
+  mov cr3, rax
+`;

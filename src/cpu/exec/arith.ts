@@ -82,7 +82,11 @@ export function aluRmReg(c: Cpu, i: Insn): void {
 }
 
 function aluRmReg64(c: Cpu, i: Insn, op: number): void {
-  const bl = c.lo[i.reg]!, bh = c.hi[i.reg]!;
+  aluRm64(c, i, op, c.lo[i.reg]!, c.hi[i.reg]!);
+}
+
+/** 64-bit `op r/m, bh:bl` (the r/m,reg and r/m,imm forms): result to r/m unless CMP. */
+function aluRm64(c: Cpu, i: Insn, op: number, bl: number, bh: number): void {
   const cin = op === 2 || op === 3 ? getCF(c) : 0;
   if (i.mod === 3) {
     const al = c.lo[i.rm]!, ah = c.hi[i.rm]!;
@@ -128,25 +132,11 @@ export function aluRegRm(c: Cpu, i: Insn): void {
 /** op r/m, imm (80 81 82 83) and op AL/eAX, imm (04 05 ... 3C 3D, with rm = 0 and mod = 3). */
 export function aluRmImm(c: Cpu, i: Insn): void {
   const sz = i.osz, op = i.sub;
-  const cin = op === 2 || op === 3 ? getCF(c) : 0;
   if (sz === 3) {
-    const bl = i.imm, bh = i.imm >> 31;
-    if (i.mod === 3) {
-      const al = c.lo[i.rm]!, ah = c.hi[i.rm]!;
-      const r = alu64(c, op, al, ah, bl, bh, cin);
-      const rh = c.rh;
-      if (op !== 7) { c.lo[i.rm] = r; c.hi[i.rm] = rh; }
-      flags64(c, op, al, ah, bl, bh, r, rh, cin);
-    } else {
-      const la = ea(c, i);
-      const al = c.m.read64(la), ah = c.m.hi;
-      const r = alu64(c, op, al, ah, bl, bh, cin);
-      const rh = c.rh;
-      if (op !== 7) c.m.write64(la, r, rh);
-      flags64(c, op, al, ah, bl, bh, r, rh, cin);
-    }
+    aluRm64(c, i, op, i.imm, i.imm >> 31); // imm32 sign-extended
     return;
   }
+  const cin = op === 2 || op === 3 ? getCF(c) : 0;
   const b = i.imm & SIZE_MASK[sz]!;
   if (i.mod === 3) {
     const a = getReg(c, sz, i.rm);

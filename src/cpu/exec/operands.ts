@@ -75,30 +75,19 @@ export function offset64(c: Cpu, i: Insn): number {
     const a = c.s.rip + i.disp;
     lo = a >>> 0 | 0; hi = Math.floor(a / TWO32) | 0;
   } else {
-    lo = i.disp; hi = i.disp >> 31;
-    if (i.base >= 0) {
-      const r = (lo >>> 0) + (c.lo[i.base]! >>> 0);
-      lo = r | 0;
-      hi = (hi + c.hi[i.base]! + (r >= TWO32 ? 1 : 0)) | 0;
-    }
-    if (i.index >= 0) {
-      const s = i.scale;
-      const xl = c.lo[i.index]!, xh = c.hi[i.index]!;
-      const sl = xl << s;
-      const sh = s === 0 ? xh : (xh << s) | (xl >>> (32 - s));
-      const r = (lo >>> 0) + (sl >>> 0);
-      lo = r | 0;
-      hi = (hi + sh + (r >= TWO32 ? 1 : 0)) | 0;
-    }
+    lo = addBaseIndex64(c, i, i.disp, i.disp >> 31);
+    hi = c.rh;
   }
   if (i.asz === 1) hi = 0;
   c.rh = hi;
   return lo;
 }
 
-function ea64(c: Cpu, i: Insn): number {
-  let lo = i.disp, hi = i.disp >> 31;
-  if (i.ea === Ea.A64 && i.mod === 0 && i.base < 0 && i.index < 0 && i.imm2 !== 0) hi = i.imm2; // moffs64
+/**
+ * hi:lo + base + (index << scale) in 64-bit two's complement: returns the
+ * low half, leaves the high half in c.rh (no allocation on this hot path).
+ */
+function addBaseIndex64(c: Cpu, i: Insn, lo: number, hi: number): number {
   if (i.base >= 0) {
     const r = (lo >>> 0) + (c.lo[i.base]! >>> 0);
     lo = r | 0;
@@ -113,6 +102,15 @@ function ea64(c: Cpu, i: Insn): number {
     lo = r | 0;
     hi = (hi + sh + (r >= TWO32 ? 1 : 0)) | 0;
   }
+  c.rh = hi;
+  return lo;
+}
+
+function ea64(c: Cpu, i: Insn): number {
+  // moffs64: the high half of the 64-bit absolute address is in imm2.
+  const moffs = i.ea === Ea.A64 && i.mod === 0 && i.base < 0 && i.index < 0 && i.imm2 !== 0;
+  let lo = addBaseIndex64(c, i, i.disp, moffs ? i.imm2 : i.disp >> 31);
+  let hi = c.rh;
   if (i.seg >= Seg.FS) {
     const b = c.s.segBase[i.seg]!;
     if (b !== 0) {

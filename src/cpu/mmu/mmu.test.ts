@@ -1,34 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { cpuWith, trap, exec } from '../../../test/cpu/asm.js';
+import { cpuWith, trap, exec, PT64 } from '../../../test/cpu/asm.js';
 import { ExitReason, IoDirection } from '../contract.js';
 import { GuestMemory } from '../../memory/guest-memory.js';
 import { createTestCpu } from '../testing.js';
-
-/**
- * Build 4 KiB page tables for the test code (64-bit: PML4 -> PDPT -> PD -> PT)
- * at 0x100000: the first 2 MiB identity-mapped with 4 KiB pages, so single
- * pages can be changed. Loads CR3 and flushes.
- */
-const PT64 = `
-  mov edi, 0x100000
-  mov ecx, 0x1000
-  xor eax, eax
-  rep stosd
-  mov dword [0x100000], 0x101007      ; PML4[0] -> PDPT
-  mov dword [0x101000], 0x102007      ; PDPT[0] -> PD
-  mov dword [0x102000], 0x103007      ; PD[0] -> PT
-  mov dword [0x102008], 0x200087      ; PD[1]: 2 MiB page (the harness area)
-  mov edi, 0x103000
-  mov eax, 7
-  mov ecx, 512
-fill:
-  mov [rdi], eax
-  add eax, 0x1000
-  add rdi, 8
-  loop fill
-  mov rax, 0x100000
-  mov cr3, rax
-`;
 
 describe('paging: page faults', () => {
   test('not-present read: error 0, CR2 = address', () => {

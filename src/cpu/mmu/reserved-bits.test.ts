@@ -1,27 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { trap } from '../../../test/cpu/asm.js';
+import { trap, PT64 } from '../../../test/cpu/asm.js';
 
-/** 4-level tables at 0x100000 mapping the first 2 MiB with 4 KiB pages (as mmu.test.ts). */
-const PT64 = `
-  mov edi, 0x100000
-  mov ecx, 0x1000
-  xor eax, eax
-  rep stosd
-  mov dword [0x100000], 0x101007
-  mov dword [0x101000], 0x102007
-  mov dword [0x102000], 0x103007
-  mov dword [0x102008], 0x200087
-  mov edi, 0x103000
-  mov eax, 7
-  mov ecx, 512
-fill:
-  mov [rdi], eax
-  add eax, 0x1000
-  add rdi, 8
-  loop fill
-  mov rax, 0x100000
-  mov cr3, rax
-`;
 
 describe('paging: reserved bits set RSVD in the #PF error code', () => {
   test('a physical-address bit above MAXPHYADDR (40) in a PTE: read gives P|RSVD', () => {
