@@ -9,7 +9,8 @@
  * Times are this process's CPU time (the machine is shared; wall time is
  * printed too); the integer loop reports the best of three runs on each
  * emulator. Then the host services: the cost of one emu-port request per
- * kind, served in-process as the run loop serves them.
+ * kind, served in-process as the run loop serves them; and hypercalls from a
+ * PV guest under emu: host exits, guest instructions and time per call.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,6 +19,7 @@ import { type GuestRun, runOnOurCpu } from './run-ours.js';
 import { runOnV86, type V86Run } from './run-v86.js';
 import { runReg64Micro } from './micro-reg64.js';
 import { hostServicesBench } from './host-services.js';
+import { hypercallBench } from './hypercalls.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench: the guests stay in the source tree.
@@ -57,6 +59,12 @@ async function main(): Promise<void> {
   if (withV86) await compareWithV86();
   console.log('\nhost services (one emu-port request each, as emu will send them):');
   for (const f of hostServicesBench()) console.log(`  ${f.name.padEnd(45)} ${f.value.toFixed(1).padStart(10)} ${f.unit}`);
+  const hc = await hypercallBench(guestDir);
+  console.log(`\nhypercalls from a 64-bit PV guest under emu (start of day: ${hc.bootInstructions} guest instructions):`);
+  console.log(`  ${'hypercall'.padEnd(22)} ${'host exits/call'.padStart(15)} ${'guest insns/call'.padStart(16)} ${'ns/call (CPU)'.padStart(14)}`);
+  for (const p of hc.phases) {
+    console.log(`  ${p.name.padEnd(22)} ${p.exitsPerCall.toFixed(2).padStart(15)} ${p.instructionsPerCall.toFixed(0).padStart(16)} ${p.nsPerCall.toFixed(0).padStart(14)}`);
+  }
 }
 
 async function compareWithV86(): Promise<void> {
