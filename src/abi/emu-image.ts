@@ -71,8 +71,11 @@ export const EmuPcpuPage = {
   /** IST stack for #DF, NMI and #MC, with a guard page below. */
   IST: 25,
   IST_PAGES: 2,
-  /** Pages the area spans (guards included). */
-  SPAN: 27,
+  /** The window emu maps the guest's LDT frames into (set_ldt): 64 KiB, unmapped until then. */
+  LDT: 28,
+  LDT_PAGES: 16,
+  /** Pages the area spans (guards and the LDT window included). */
+  SPAN: 44,
 } as const;
 
 /** Pages of a per-vCPU area that have frames, in order: the machine maps frame i of the vCPU's run at page EMU_PCPU_BACKED[i]. */

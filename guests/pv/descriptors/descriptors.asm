@@ -2,7 +2,7 @@
 ; and works, update_descriptor adding an entry and refusing a TSS, a
 ; frame that is not the guest's and a page-table frame,
 ; Xen's flat selectors still present beside the guest's entries, and (on
-; 64-bit) set_segment_base for FS.
+; 64-bit) set_segment_base for FS; an LDT of the guest's own (set_ldt).
 ;
 ;! build out=descriptors-pv64.elf arch=x86_64 format=elf64 link=../../lib/pv/pv64.ld
 ;! build out=descriptors-pv32.elf arch=x86_32 format=elf32 link=../../lib/pv/pv32.ld
@@ -155,6 +155,47 @@ test_main:
 %endif
   HYPERCALL update_descriptor
   CHECK_EQ eax, -XEN_EINVAL, "update_descriptor into a page table"
+  ; An LDT of the guest's own (MMUEXT_SET_LDT): its data segment loads, and
+  ; while in use its page cannot be mapped writable.
+  mov eax, DATA_DESC(KRING) & 0xffffffff
+  mov [ldt_page + 8], eax
+  mov eax, DATA_DESC(KRING) >> 32
+  mov [ldt_page + 12], eax
+  mov xax, ldt_page
+  call va_to_mfn
+  mov [ldt_mfn], xax
+  mov xdx, xax
+  mov xax, ldt_page
+  mov xcx, PTE_P | PTE_A
+  call set_pte
+  CHECK_EQ eax, 0, "read-only mapping of the LDT page"
+  mov eax, MMUEXT_SET_LDT
+  mov xdx, ldt_page
+  mov xcx, 2
+  call mmuext_one
+  CHECK_EQ eax, 0, "MMUEXT_SET_LDT"
+  mov ax, (1 << 3) | 4 | KRING                ; entry 1 of the LDT
+  mov es, ax
+  mov ax, es
+  movzx eax, ax
+  CHECK_EQ eax, (1 << 3) | 4 | KRING, "es does not hold the LDT selector"
+  mov xax, ldt_page
+  mov xdx, [ldt_mfn]
+  mov xcx, PTE_P | PTE_RW | PTE_A | PTE_D
+  call set_pte
+  CHECK_EQ eax, -XEN_EBUSY, "writable mapping of an LDT page in use not refused with -EBUSY"
+%if PV64
+  xor eax, eax
+%else
+  mov eax, FLAT_KERNEL_DS
+%endif
+  mov es, ax
+  mov eax, MMUEXT_SET_LDT
+  xor edx, edx
+  xor ecx, ecx
+  call mmuext_one
+  CHECK_EQ eax, 0, "MMUEXT_SET_LDT to none"
+
   ; Back to the flat selectors before the GDT goes.
 %if PV64
   xor eax, eax
@@ -181,8 +222,10 @@ section .data
 align 8
 gdt_frames: DW 0
 desc_ma: DW 0
+ldt_mfn: DW 0
 
 section .bss
 alignb 4096
 gdt_page: resb 4096
+ldt_page: resb 4096
 marker: resd 1
