@@ -20,7 +20,11 @@ export interface OracleDeviation {
 export interface PvGuest {
   name: string;
   dom0: boolean;
+  /** Why a guest that is not dom0-capable cannot run on the oracle (shown as the skip reason). */
+  domUOnly?: string;
   oracleDeviations?: readonly OracleDeviation[];
+  /** Lines the run's stdout must show, in this order (other lines may come between). */
+  consoleLines?: readonly string[];
 }
 
 const QEMU_LONG_MODE_IDT_ERROR_CODE: OracleDeviation = {
@@ -46,6 +50,24 @@ export const PV_GUESTS: readonly PvGuest[] = [
   { name: 'descriptors', dom0: true },
   { name: 'usermode', dom0: true },
   { name: 'events', dom0: true },
+  {
+    name: 'console',
+    dom0: false,
+    domUOnly: "needs the domU console ring and a console backend (the oracle's dom0 has neither)",
+    consoleLines: [
+      'console line 1 (console_io)',
+      'console line 2 (ring)',
+      'console line 3 (console_io)',
+      'console line 4 (ring, not notified)',
+      'console line 5 (console_io)',
+      ...Array.from({ length: 30 }, (_, i) => `console ring wrap line ${String(i).padStart(2, '0')}: the quick brown fox jumps over the lazy dog 0123456789`),
+      'console line 6 (console_io)',
+      'console line 7 (ring)',
+      'Test result: SUCCESS',
+    ],
+  },
+  { name: 'xenstore', dom0: false, domUOnly: "needs a xenstore ring and xenstored (the oracle's dom0 has no store)" },
+  { name: 'grants', dom0: false, domUOnly: 'asks for the grant table of domain 0 as a domU (on the oracle it is dom0 itself)' },
 ];
 
 export type PvArch = 'pv64' | 'pv32';
