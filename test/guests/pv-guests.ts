@@ -75,3 +75,19 @@ export type PvArch = 'pv64' | 'pv32';
 export function pvGuestPath(name: string, arch: PvArch): string {
   return join(repoRoot(), 'guests', 'pv', name, `${name}-${arch}.elf`);
 }
+
+/**
+ * The first of `expected` that `output` does not show in order (each line
+ * after the one before it; other lines may come between), or undefined
+ * when all are there.
+ */
+export function firstMissingInOrder(output: string, expected: readonly string[]): string | undefined {
+  const lines = output.split('\n');
+  let at = 0;
+  for (const want of expected) {
+    while (at < lines.length && lines[at] !== want) at++;
+    if (at === lines.length) return want;
+    at++;
+  }
+  return undefined;
+}
