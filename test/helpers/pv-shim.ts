@@ -63,7 +63,18 @@ const segment = (selector: number, code: boolean, long: boolean): VcpuSegment =>
 });
 
 /** Boot `image` (a PV test guest ELF) and run it to its end or `maxInstructions`. */
-export function runOnShim(image: Uint8Array, file: string, opts: { maxInstructions?: number; log?: Logger } = {}): ShimResult {
+export interface ShimOptions {
+  maxInstructions?: number;
+  log?: Logger;
+  /**
+   * The console and xenstore backends ignore the guest's notifications and
+   * serve their rings only when time passes (Domain.tick), as separate
+   * daemons do on Xen: the guest must wait for them (yield, poll).
+   */
+  asyncBackends?: boolean;
+}
+
+export function runOnShim(image: Uint8Array, file: string, opts: ShimOptions = {}): ShimResult {
   const kernel = loadPvKernel(image, file);
   const arch = kernel.arch;
   const built = buildDomain(kernel, { memoryMiB: 16, hypercallPage: shimHypercallPage, reservedFrames: 1 + GRANT_FRAMES });
@@ -92,6 +103,10 @@ export function runOnShim(image: Uint8Array, file: string, opts: { maxInstructio
   });
   if (domain.storePort !== built.xenstore.evtchn || domain.consolePort !== built.console.evtchn) {
     throw new Error(`start_info names ports ${built.xenstore.evtchn}/${built.console.evtchn}, the host has ${domain.storePort}/${domain.consolePort}`);
+  }
+  if (opts.asyncBackends === true) {
+    domain.store.onGuestSend = () => {};
+    domain.console.onGuestSend = () => {};
   }
   // emu starts the guest with events masked in vcpu_info (the Domain cleared shared_info).
   mem.write8(domain.vcpus[0]!.vcpuInfoAddr + layout(vcpuInfo, arch).offset('evtchn_upcall_mask'), 1);

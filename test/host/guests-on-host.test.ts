@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatXenstoreTree } from '../../src/host/xenstore/dump.js';
 import { firstMissingInOrder, PV_GUESTS, pvGuestPath, type PvArch } from '../guests/pv-guests.js';
-import { runOnShim, type ShimResult } from '../helpers/pv-shim.js';
+import { runOnShim, type ShimOptions, type ShimResult } from '../helpers/pv-shim.js';
 
-function run(name: string, arch: PvArch): ShimResult {
+function run(name: string, arch: PvArch, opts: ShimOptions = {}): ShimResult {
   const file = pvGuestPath(name, arch);
-  return runOnShim(readFileSync(file), file);
+  return runOnShim(readFileSync(file), file, opts);
 }
 
 function expectSuccess(r: ShimResult): void {
@@ -47,6 +47,15 @@ describe.each(['pv64', 'pv32'] as const)('host-service guests against the host (
     expectSuccess(r);
     expect(r.domain.grants.frames).toBe(1);
     expect(r.domain.grants.activeMappings).toBe(0);
+  });
+});
+
+describe.each(['pv64', 'pv32'] as const)('host-service guests with backends that answer later, as daemons do (%s)', (arch) => {
+  it.each(['console', 'xenstore'])('%s waits for its backend (yield, SCHEDOP_poll) and passes', (name) => {
+    const r = run(name, arch, { asyncBackends: true });
+    expectSuccess(r);
+    const lines = PV_GUESTS.find((g) => g.name === name)!.consoleLines;
+    if (lines !== undefined) expect(firstMissingInOrder(r.console, lines), r.console).toBeUndefined();
   });
 });
 
