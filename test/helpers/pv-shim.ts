@@ -20,7 +20,6 @@ import { XenErrno } from '../../src/abi/xen/errno.js';
 import { GnttabOp, gnttabGetVersion, gnttabQuerySize, gnttabSetupTable, gnttabSetVersion, Gntst } from '../../src/abi/xen/grant-table.js';
 import { Hypercall } from '../../src/abi/xen/hypercalls.js';
 import { SchedOp, schedPoll, schedRemoteShutdown, schedShutdown } from '../../src/abi/xen/sched.js';
-import { vcpuInfo } from '../../src/abi/xen/shared-info.js';
 import { ExitReason, IoDirection, type VcpuSegment } from '../../src/cpu/contract.js';
 import { buildDomain, type BuiltDomain } from '../../src/host/builder/build.js';
 import { Domain } from '../../src/host/domain/domain.js';
@@ -108,8 +107,6 @@ export function runOnShim(image: Uint8Array, file: string, opts: ShimOptions = {
     domain.store.onGuestSend = () => {};
     domain.console.onGuestSend = () => {};
   }
-  // emu starts the guest with events masked in vcpu_info (the Domain cleared shared_info).
-  mem.write8(domain.vcpus[0]!.vcpuInfoAddr + layout(vcpuInfo, arch).offset('evtchn_upcall_mask'), 1);
   const server = new EmuPortServer(domain);
   const reqL = layout(emuRequest, arch);
   const page = reqMfn * PAGE_SIZE;

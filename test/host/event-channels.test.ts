@@ -131,6 +131,13 @@ describe.each(['x86_64', 'x86_32'] as const)('event channels through the emu por
     expect(h.call(EmuOp.event_channel_op, [0xffffffffn + 5n])).toBe(E('ENOSYS'));
   });
 
+  it('a new domain starts with events masked in every vcpu_info, as libxc leaves shared_info', () => {
+    const h = makeHarness(arch);
+    // vcpu_info is 64 bytes on both word sizes; evtchn_upcall_mask is its byte 1.
+    for (let v = 0; v < 32; v++) expect(h.mem.read8(h.si('vcpu_info') + v * 64 + 1), `vCPU ${v}`).toBe(1);
+    expect(h.mem.read8(h.vi(0, 'evtchn_upcall_mask'))).toBe(1);
+  });
+
   it('port 0 is reserved as in Xen: status and unmask succeed on it, send/close/bind_vcpu fail on its state', () => {
     const h = makeHarness(arch);
     expect(status(h, 0)).toEqual({ st: EvtchnStat.closed, vcpu: 0 });
