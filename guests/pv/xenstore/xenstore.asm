@@ -2,8 +2,10 @@
 ; client (pv/xenstore.inc). The domain's own path (XS_GET_DOMAIN_PATH of
 ; the domid read from "domid"), its name by relative and absolute path;
 ; write, read back and rm; ENOENT for a missing node and EACCES for one the
-; toolstack owns; the directory of a node with children; a watch that fires
-; on registration and on a write, and is silent once removed; a transaction
+; toolstack owns; the directory of a node with children; mkdir, and a
+; node's permissions (ours alone as created, then readable by domain 0
+; after XS_SET_PERMS); a watch that fires on registration and on a write,
+; and is silent once removed or after XS_RESET_WATCHES; a transaction
 ; that commits (invisible outside until then) and one that gets EAGAIN
 ; because the node it read was written outside it. A domU-only guest.
 ;
@@ -133,6 +135,62 @@ test_main:
   XS_TYPE XS_DIRECTORY, "XS_DIRECTORY"
   XS_EXPECT "the directory's children", "x", 0, "y", 0
 
+  ; --- mkdir, and permissions: ours ("n<domid>") until we let domain 0 read ---
+  XS_REQ XS_MKDIR, "data/xt/m", 0
+  XS_TYPE XS_MKDIR, "XS_MKDIR"
+  XS_EXPECT "XS_MKDIR reply", "OK", 0
+  XS_REQ XS_READ, "data/xt/m", 0
+  XS_TYPE XS_READ, "XS_READ of a new directory"
+  XS_EXPECT "a new directory's value", ""
+  XS_REQ XS_GET_PERMS, "data/xt/m", 0
+  XS_TYPE XS_GET_PERMS, "XS_GET_PERMS"
+  ; expected: "n" <domid> NUL
+  lea xdi, [perms_text]
+  mov byte [xdi], 'n'
+  inc xdi
+  lea xsi, [domid_text]
+  mov ecx, [domid_size]
+  rep movsb
+  lea xax, [perms_text]
+  sub xdi, xax
+  mov [perms_size], edi
+  call reply_is_perms
+  jz .own_perms
+  FAIL "a node we created is not ours alone"
+.own_perms:
+  ; XS_SET_PERMS "data/xt/m" NUL "n<domid>" NUL "r0" NUL
+  lea xdi, [request]
+  lea xsi, [mkdir_path]
+  mov ecx, mkdir_path_len
+  rep movsb
+  lea xsi, [perms_text]
+  mov ecx, [perms_size]
+  rep movsb
+  lea xsi, [dom0_reads]
+  mov ecx, dom0_reads_len
+  rep movsb
+  lea xax, [request]
+  sub xdi, xax
+  mov xcx, xdi
+  mov eax, XS_SET_PERMS
+  lea xdx, [request]
+  call xs_request
+  XS_TYPE XS_SET_PERMS, "XS_SET_PERMS"
+  XS_EXPECT "XS_SET_PERMS reply", "OK", 0
+  XS_REQ XS_GET_PERMS, "data/xt/m", 0
+  XS_TYPE XS_GET_PERMS, "XS_GET_PERMS after XS_SET_PERMS"
+  ; expected now: "n" <domid> NUL "r0" NUL
+  mov ecx, [perms_size]
+  lea xdi, [perms_text + xcx]
+  lea xsi, [dom0_reads]
+  mov ecx, dom0_reads_len
+  rep movsb
+  add dword [perms_size], dom0_reads_len
+  call reply_is_perms
+  jz .set_perms
+  FAIL "XS_GET_PERMS after XS_SET_PERMS"
+.set_perms:
+
   ; --- a watch: fires when set, on a write, then no more once removed ---
   XS_REQ XS_WATCH, "data/xt/w", 0, "tok", 0
   XS_TYPE XS_WATCH, "XS_WATCH"
@@ -148,6 +206,17 @@ test_main:
   XS_REQ XS_READ, "data/xt/w", 0
   XS_EXPECT "read after XS_UNWATCH", "v2"
   CHECK_EQ dword [xs_events], 0, "a watch event after XS_UNWATCH"
+
+  ; --- XS_RESET_WATCHES drops every watch ---
+  XS_REQ XS_WATCH, "data/xt/r", 0, "tok2", 0
+  XS_TYPE XS_WATCH, "second XS_WATCH"
+  XS_EVENT_EXPECT "the second watch's first event", "data/xt/r", 0, "tok2", 0
+  XS_REQ XS_RESET_WATCHES, 0
+  XS_TYPE XS_RESET_WATCHES, "XS_RESET_WATCHES"
+  XS_REQ XS_WRITE, "data/xt/r", 0, "x"
+  XS_REQ XS_READ, "data/xt/r", 0
+  XS_EXPECT "read after XS_RESET_WATCHES", "x"
+  CHECK_EQ dword [xs_events], 0, "a watch event after XS_RESET_WATCHES"
 
   ; --- a transaction that commits ---
   XS_REQ XS_TRANSACTION_START, 0
@@ -197,7 +266,29 @@ test_main:
   XS_TYPE XS_RM, "XS_RM of the test's nodes"
   ret
 
+; ZF when the reply is exactly perms_text[0, perms_size).
+reply_is_perms:
+  push xax
+  push xcx
+  push xdx
+  lea xax, [perms_text]
+  mov edx, [perms_size]
+  lea xcx, [xs_reply]
+  call xs_bytes_equal
+  jne .out
+  mov eax, [xs_reply_len]
+  cmp eax, [perms_size]
+.out:
+  pop xdx
+  pop xcx
+  pop xax
+  ret
+
 section .rodata
+mkdir_path: db "data/xt/m", 0
+mkdir_path_len equ $ - mkdir_path
+dom0_reads: db "r0", 0
+dom0_reads_len equ $ - dom0_reads
 local_domain: db "/local/domain/"
 local_domain_len equ $ - local_domain
 slash_name: db "/name", 0
@@ -209,8 +300,11 @@ domid_size: dd 0
 path_size: dd 0
 name_len: dd 0
 tx_id: dd 0
+perms_size: dd 0
 
 section .bss
 domid_text: resb 16
+perms_text: resb 32
+request: resb 64
 path: resb 64
 name: resb XS_PAYLOAD_MAX
