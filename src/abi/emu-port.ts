@@ -149,6 +149,20 @@ export const emuBootInfo: StructDecl = struct('emu_boot_info', [
   { name: 'm2p_virt_end', type: 'u64' },
   /** TSC frequency the pvclock data is computed for. */
   { name: 'tsc_hz', type: 'u64' },
+  /** Host frames of the grant table (the guest may map them). */
+  { name: 'grant_mfn', type: 'u64' },
+  { name: 'grant_nr_frames', type: 'u64' },
+  /** emu's frames for its page-type table (one u32 per machine frame). */
+  { name: 'frame_info_mfn', type: 'u64' },
+  { name: 'frame_info_nr_frames', type: 'u64' },
+  /** The guest kernel's start of day, as Xen's builder sets it. */
+  { name: 'kernel_entry', type: 'u64' },
+  { name: 'kernel_sp', type: 'u64' },
+  { name: 'start_info_virt', type: 'u64' },
+  /** Machine frame of the initial top-level page table (pinned for the guest). */
+  { name: 'top_mfn', type: 'u64' },
+  /** Start of the hole (32-bit guests: HV_START_LOW; emu's segment limits stop below it). */
+  { name: 'hypervisor_virt_start', type: 'u64' },
 ]);
 
 export const emuPortConsts = constants('EMU_PORT_', {

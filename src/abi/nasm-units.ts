@@ -1,13 +1,15 @@
 import type { NasmUnit } from './layout.js';
-import { hypercallConsts } from './xen/hypercalls.js';
 import { sifConsts, startInfo } from './xen/start-info.js';
 import { mmConsts, mmuextOp, mmuUpdate } from './xen/mm.js';
 import { trapConsts, trapInfo } from './xen/traps.js';
 import { callbackConsts, callbackRegister } from './xen/callback.js';
-import { versionConsts, xenFeatureInfo } from './xen/version.js';
+import { versionConsts, versionLenConsts, xenCompileInfo, xenFeatureInfo, xenPlatformParameters } from './xen/version.js';
+import { physdevOpConsts, physdevSetIopl } from './xen/physdev.js';
+import { hypercallConsts, multicallEntry } from './xen/hypercalls.js';
 import { hvmMemmapTableEntry, hvmModlistEntry, hvmStartConsts, hvmStartInfo } from './xen/hvm-start-info.js';
 import { multibootConsts, multibootHeader, multibootInfo, multibootMmapEntry, multibootModule } from './multiboot.js';
 import { emuBootInfo, emuMiscConsts, emuOpConsts, emuPortConsts, emuRequest, evtchnShadowConsts } from './emu-port.js';
+import { emu64Consts, emuImageConsts, emuImageHeader, emuPcpuConsts } from './emu-image.js';
 import { xenErrnoConsts } from './xen/errno.js';
 import { legacyVcpuConsts, sharedInfo, sharedInfoConsts, vcpuInfo, vcpuTimeInfo } from './xen/shared-info.js';
 import * as evtchn from './xen/event-channel.js';
@@ -29,8 +31,8 @@ export const NASM_UNITS: readonly NasmUnit[] = [
   {
     file: 'xen.inc',
     title: 'Xen public ABI: hypercalls, ELF notes, memory management, traps, callbacks, xen_version, start_info',
-    consts: [hypercallConsts, sifConsts, ...mmConsts, ...trapConsts, ...versionConsts, ...callbackConsts],
-    structs: [startInfo, mmuUpdate, mmuextOp, trapInfo, xenFeatureInfo, callbackRegister],
+    consts: [hypercallConsts, sifConsts, ...mmConsts, ...trapConsts, ...versionConsts, versionLenConsts, ...callbackConsts, physdevOpConsts],
+    structs: [startInfo, mmuUpdate, mmuextOp, trapInfo, xenFeatureInfo, xenCompileInfo, xenPlatformParameters, callbackRegister, multicallEntry, physdevSetIopl],
   },
   {
     file: 'hvm-start-info.inc',
@@ -49,6 +51,12 @@ export const NASM_UNITS: readonly NasmUnit[] = [
     title: 'xenner emu port: host <-> emu protocol (src/abi/emu-port.ts, docs/emu-port.md)',
     consts: [emuPortConsts, emuOpConsts, emuMiscConsts, evtchnShadowConsts],
     structs: [emuRequest, emuBootInfo],
+  },
+  {
+    file: 'emu-image.inc',
+    title: 'xenner emu image: header and hole layout (src/abi/emu-image.ts)',
+    consts: [emuImageConsts, emu64Consts, emuPcpuConsts],
+    structs: [emuImageHeader],
   },
   {
     file: 'xen-services.inc',

@@ -31,6 +31,24 @@ export const DEFAULT_SLICE = 250_000;
  */
 export const EXITS_PER_YIELD = 4096;
 
+/**
+ * For machines whose vCPU can block (a PV guest in SCHEDOP_block or
+ * SCHEDOP_poll) and whose host services keep time: the loop asks before
+ * every slice.
+ */
+export interface RunLoopScheduler {
+  /** Let time pass up to now: due timers fire, rings are serviced. */
+  beforeSlice(): void;
+  /** Set when the machine ended outside the vCPU (the domain shut down). */
+  result(): MachineResult | undefined;
+  /** False while the vCPU is blocked. */
+  runnable(): boolean;
+  /** Resolves when the vCPU may be runnable again (or the machine ended). */
+  waitRunnable(): Promise<void>;
+  /** The most instructions to run before something is due (undefined: no limit). */
+  sliceLimit(): number | undefined;
+}
+
 export interface RunLoopOptions {
   vcpu: Vcpu;
   io: IoBus;
@@ -42,6 +60,7 @@ export interface RunLoopOptions {
   sliceInstructions?: number;
   /** Called whenever the loop yields to the event loop and when it ends (flush consoles). */
   onYield?: () => void;
+  scheduler?: RunLoopScheduler;
 }
 
 export class RunLoop {
@@ -66,9 +85,25 @@ export class RunLoop {
     const { vcpu, logger } = this.opts;
     const start = vcpu.instructionsRetired;
     const max = this.opts.maxInstructions;
+    const sched = this.opts.scheduler;
     while (this.result === undefined) {
+      if (sched !== undefined) {
+        sched.beforeSlice();
+        const ended = sched.result();
+        if (ended !== undefined) {
+          this.stop(ended);
+          break;
+        }
+        if (!sched.runnable()) {
+          this.opts.onYield?.();
+          await sched.waitRunnable();
+          continue;
+        }
+      }
       this.injectInterrupt();
       let budget = this.slice;
+      const limit = sched?.sliceLimit();
+      if (limit !== undefined) budget = Math.max(1, Math.min(budget, limit));
       if (max !== undefined) {
         const left = max - (vcpu.instructionsRetired - start);
         if (left <= 0) {

@@ -1,36 +1,87 @@
 /**
- * Every PV test guest under `xenner run`, on both word sizes: exit status
- * 0, "Test result: SUCCESS", no FAIL line, and for guests that list console
- * lines, those lines in order on stdout. A hang ends by the instruction
- * budget (exit 10), not by a wall clock. Until the pv machine and emu's
- * image for a word size are in the build, those runs are skipped and say so.
+ * The PV test guests under xenner: each boots with `xenner run` on the pv
+ * machine (emu on our CPU) and must report success and power off. These are
+ * the same binaries real Xen passes (pv-oracle.test.ts), so together the two
+ * tests say xenner behaves as Xen does for everything the guests check.
+ *
+ * The host-exit test runs each guest in-process and checks emu's promise:
+ * the hypercalls it serves itself never reach the host.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MACHINES } from '../../src/machine/machines.js';
-import { ROOT, xenner } from '../helpers/cli.js';
-import { firstMissingInOrder, PV_GUESTS, pvGuestPath, type PvArch } from './pv-guests.js';
+import { Hypercall } from '../../src/abi/xen/hypercalls.js';
+import { EmuOp } from '../../src/abi/emu-port.js';
+import { EvtchnOp } from '../../src/abi/xen/event-channel.js';
+import type { EmuPortServer } from '../../src/host/emu-port/server.js';
+import { createLogger } from '../../src/log/logger.js';
+import { pvMachine } from '../../src/machine/pv/machine.js';
+import { xenner } from '../helpers/cli.js';
+import { firstMissingInOrder, PV_GUESTS, pvGuestPath } from './pv-guests.js';
 
-const MAX_INSTRUCTIONS = 2_000_000_000;
+/** Far above what any guest needs: a hang ends with status 10, not a timeout. */
+const MAX_INSTRUCTIONS = 100_000_000;
 
-function notYet(arch: PvArch): string | undefined {
-  if (MACHINES.pv === undefined) return 'the pv machine is not in this build yet';
-  const emu = join(ROOT, 'src', 'emu', arch === 'pv64' ? 'emu64.bin' : 'emu32.bin');
-  if (!existsSync(emu)) return `${emu.slice(ROOT.length + 1)} is not built yet`;
-  return undefined;
-}
+/** The emu-port ops a PV guest may cause: the hypercalls emu forwards, and emu's own start of day. */
+const FORWARDED = new Set<number>([
+  EmuOp.memory_op, EmuOp.set_timer_op, EmuOp.console_io, EmuOp.grant_table_op,
+  EmuOp.vcpu_op, EmuOp.sched_op, EmuOp.event_channel_op, EmuOp.BOOT_INFO, EmuOp.EVTCHN_TABLE,
+]);
 
-describe.each(['pv64', 'pv32'] as const)('PV test guests under xenner run (%s)', (arch) => {
-  const why = notYet(arch);
+describe('PV test guests under xenner (pv64)', () => {
   for (const g of PV_GUESTS) {
-    it.skipIf(why !== undefined)(`${g.name}-${arch}${why !== undefined ? ` (skipped: ${why})` : ''}`, () => {
-      const r = xenner(['run', pvGuestPath(g.name, arch), '--max-instructions', String(MAX_INSTRUCTIONS)], { timeoutMs: 600_000 });
-      const lines = r.stdout.split('\n');
-      expect(lines.filter((l) => l.startsWith('FAIL: ')), r.stdout + r.stderr).toEqual([]);
-      expect(lines, r.stdout + r.stderr).toContain('Test result: SUCCESS');
+    it(`${g.name}-pv64 passes`, () => {
+      const r = xenner(['run', pvGuestPath(g.name, 'pv64'), '--memory', '64', '--max-instructions', String(MAX_INSTRUCTIONS)]);
+      expect(r.stdout, r.stdout + r.stderr).not.toMatch(/^FAIL:/m);
+      expect(r.stdout.split('\n'), r.stdout + r.stderr).toContain('Test result: SUCCESS');
       expect(r.status, r.stderr).toBe(0);
       if (g.consoleLines !== undefined) expect(firstMissingInOrder(r.stdout, g.consoleLines), r.stdout).toBeUndefined();
     });
   }
+});
+
+describe('PV test guests under xenner (pv32)', () => {
+  for (const g of PV_GUESTS) {
+    it.skip(`${g.name}-pv32 passes (skipped: emu32 is not written yet, issue #6)`, () => {});
+  }
+});
+
+async function runInProcess(name: string): Promise<{ status: number; counts: Map<number, number>; commands: Map<string, number> }> {
+  let server: EmuPortServer | undefined;
+  const file = pvGuestPath(name, 'pv64');
+  const r = await pvMachine({ onDomain: (_d, s) => (server = s) })({
+    file,
+    image: new Uint8Array(readFileSync(file)),
+    kind: 'xen-pv',
+    memoryMiB: 64,
+    cmdline: '',
+    vcpus: 1,
+    maxInstructions: MAX_INSTRUCTIONS,
+    cpuProfile: 'intel',
+    logger: createLogger({ level: 'silent', pretty: false }),
+    consoleOut: () => {},
+  });
+  return { status: r.status, counts: server!.counts, commands: server!.commandCounts };
+}
+
+describe('host exits: what emu serves itself never leaves the guest', () => {
+  for (const g of PV_GUESTS) {
+    it(`${g.name}-pv64 makes only forwarded requests`, async () => {
+      const r = await runInProcess(g.name);
+      expect(r.status).toBe(0);
+      const ops = [...r.counts.keys()];
+      expect(ops.filter((op) => !FORWARDED.has(op))).toEqual([]);
+      // Start of day is exactly one BOOT_INFO and one EVTCHN_TABLE.
+      expect(r.counts.get(EmuOp.BOOT_INFO)).toBe(1);
+      expect(r.counts.get(EmuOp.EVTCHN_TABLE)).toBe(1);
+    });
+  }
+
+  it('events-pv64: loopback sends and unmasks are served by emu (no EVTCHNOP_send or _unmask exit)', async () => {
+    const r = await runInProcess('events');
+    expect(r.status).toBe(0);
+    expect(r.commands.get(`${Hypercall.event_channel_op}.${EvtchnOp.send}`) ?? 0).toBe(0);
+    expect(r.commands.get(`${Hypercall.event_channel_op}.${EvtchnOp.unmask}`) ?? 0).toBe(0);
+    // ... while the channel set-up did go to the host.
+    expect(r.commands.get(`${Hypercall.event_channel_op}.${EvtchnOp.alloc_unbound}`)).toBe(1);
+  });
 });

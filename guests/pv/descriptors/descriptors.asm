@@ -1,6 +1,6 @@
 ; descriptors: a GDT of the guest's own (set_gdt) whose data segment loads
-; and works, update_descriptor adding an entry and refusing a TSS and a
-; frame that is not a GDT frame,
+; and works, update_descriptor adding an entry and refusing a TSS, a
+; frame that is not the guest's and a page-table frame,
 ; Xen's flat selectors still present beside the guest's entries, and (on
 ; 64-bit) set_segment_base for FS.
 ;
@@ -22,6 +22,8 @@
 %define DATA_DESC(dpl) (0x00cf93000000ffff | ((dpl) << 45))
 
 %define SEL(index) (((index) << 3) | KRING)
+; A machine address far beyond any machine this runs on (frame 0x7ffffff0).
+%define NOT_OUR_MADDR 0x7ffffff0000
 
 section .text
 test_main:
@@ -121,19 +123,38 @@ test_main:
   HYPERCALL update_descriptor
   CHECK_EQ eax, -XEN_EINVAL, "update_descriptor accepted a TSS descriptor"
 
-  ; A descriptor slot that is not in a GDT frame of ours is refused.
+  ; A descriptor slot in a frame that is not the guest's is refused ...
 %if PV64
-  mov rdi, 0
+  mov rdi, NOT_OUR_MADDR
   mov rsi, DATA_DESC(KRING)
 %else
-  xor ebx, ebx
-  xor ecx, ecx
+  mov ebx, NOT_OUR_MADDR & 0xffffffff
+  mov ecx, NOT_OUR_MADDR >> 32
   mov edx, DATA_DESC(KRING) & 0xffffffff
   mov esi, DATA_DESC(KRING) >> 32
 %endif
   HYPERCALL update_descriptor
-  CHECK_NE eax, 0, "update_descriptor of a frame that is not ours succeeded"
-
+  CHECK_EQ eax, -XEN_EINVAL, "update_descriptor of a frame that is not the guest's"
+  ; ... and so is one in a frame in use as a page table (the top level).
+  mov xsi, [start_info_ptr]
+  mov xax, [xsi + start_info_pt_base]
+  call va_to_mfn
+%if PV64
+  mov rdi, rax
+  shl rdi, 12
+  add rdi, 8
+  mov rsi, DATA_DESC(KRING)
+%else
+  mov ebx, eax
+  shl ebx, 12
+  add ebx, 8
+  mov ecx, eax
+  shr ecx, 20
+  mov edx, DATA_DESC(KRING) & 0xffffffff
+  mov esi, DATA_DESC(KRING) >> 32
+%endif
+  HYPERCALL update_descriptor
+  CHECK_EQ eax, -XEN_EINVAL, "update_descriptor into a page table"
   ; Back to the flat selectors before the GDT goes.
 %if PV64
   xor eax, eax

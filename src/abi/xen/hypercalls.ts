@@ -1,4 +1,4 @@
-import { constants } from '../layout.js';
+import { constants, struct } from '../layout.js';
 
 /** Hypercall numbers (xen/include/public/xen.h, __HYPERVISOR_*). */
 export const Hypercall = {
@@ -52,3 +52,10 @@ export type HypercallName = keyof typeof Hypercall;
 export const HYPERCALL_STUB_SIZE = 32;
 
 export const hypercallConsts = constants('__HYPERVISOR_', Hypercall, 'xen/xen.h');
+
+/** struct multicall_entry (xen.h): one call of a HYPERVISOR_multicall batch. */
+export const multicallEntry = struct('multicall_entry', [
+  { name: 'op', type: 'ulong' },
+  { name: 'result', type: 'ulong' },
+  { name: 'args', type: 'ulong', count: 6 },
+], 'struct multicall_entry');

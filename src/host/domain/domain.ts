@@ -66,6 +66,20 @@ export interface DomainConfig {
    * VCPUOP_stop_periodic_timer, as Linux does at boot; HVM vCPUs have none.
    */
   readonly defaultPeriodicTimerNs?: bigint;
+  /** What emu needs at start of day beyond the domain itself (EMU_OP_BOOT_INFO). */
+  readonly emuBoot?: EmuBootConfig;
+}
+
+/** The guest kernel's start of day and emu's private frames, for EMU_OP_BOOT_INFO. */
+export interface EmuBootConfig {
+  /** emu's page-type table: one u32 per machine frame. */
+  readonly frameInfo: FrameRange;
+  readonly kernelEntry: bigint;
+  readonly kernelSp: bigint;
+  readonly startInfoVirt: bigint;
+  /** Machine frame of the initial top-level page table. */
+  readonly topMfn: number;
+  readonly hypervisorVirtStart: bigint;
 }
 
 /** Xen's default periodic timer for PV vCPUs: 10 ms. */

@@ -53,8 +53,17 @@ export class EmuPortServer {
    * without bound.
    */
   static readonly UNKNOWN_OP = -1;
+  /** Xen's command numbers are all below this. */
+  static readonly MAX_KEYED_COMMAND = 64;
   /** Requests served per op code: the "host exits per hypercall type" counter. */
   readonly counts = new Map<number, number>();
+  /**
+   * Forwarded hypercalls by op and command (arg0), as "op.cmd" (e.g.
+   * "32.4" for EVTCHNOP_send): which sub-operations cost a host exit.
+   * Commands are guest-chosen, so only Xen's small command numbers get a
+   * key of their own; the rest count under "op.other".
+   */
+  readonly commandCounts = new Map<string, number>();
   /** Per vCPU, once its request page is set up: what every handler call gets (made once, not per request). */
   private readonly contexts: (OpContext | undefined)[];
   private readonly offsets: { version: number; vcpu: number; op: number; ret: number };
@@ -119,6 +128,11 @@ export class EmuPortServer {
     const handler = HANDLERS.get(op);
     const key = handler === undefined ? EmuPortServer.UNKNOWN_OP : op;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    if (handler !== undefined && op < 0x100) {
+      const cmd = ctx.req.argU32(0);
+      const ck = `${op}.${cmd < EmuPortServer.MAX_KEYED_COMMAND ? cmd : 'other'}`;
+      this.commandCounts.set(ck, (this.commandCounts.get(ck) ?? 0) + 1);
+    }
     let ret: number | bigint;
     try {
       ret = handler === undefined ? err('ENOSYS') : handler(ctx);

@@ -28,6 +28,18 @@ export function bootInfo({ domain, req }: OpContext): number {
   set('m2p_virt_start', c.m2p.virtStart);
   set('m2p_virt_end', c.m2p.virtEnd);
   set('tsc_hz', c.clock.tscHz);
+  set('grant_mfn', c.grantFrames.mfn);
+  set('grant_nr_frames', c.grantFrames.count);
+  const b = c.emuBoot;
+  if (b !== undefined) {
+    set('frame_info_mfn', b.frameInfo.mfn);
+    set('frame_info_nr_frames', b.frameInfo.count);
+    set('kernel_entry', b.kernelEntry);
+    set('kernel_sp', b.kernelSp);
+    set('start_info_virt', b.startInfoVirt);
+    set('top_mfn', b.topMfn);
+    set('hypervisor_virt_start', b.hypervisorVirtStart);
+  }
   return 0;
 }
 
