@@ -76,7 +76,8 @@ export interface ShimOptions {
 export function runOnShim(image: Uint8Array, file: string, opts: ShimOptions = {}): ShimResult {
   const kernel = loadPvKernel(image, file);
   const arch = kernel.arch;
-  const built = buildDomain(kernel, { memoryMiB: 16, hypercallPage: shimHypercallPage, reservedFrames: 1 + GRANT_FRAMES });
+  // The Domain connects the console's channel first (port 1), then the store's (2), as the pv machine expects.
+  const built = buildDomain(kernel, { memoryMiB: 16, hypercallPage: shimHypercallPage, reservedFrames: 1 + GRANT_FRAMES, consoleEvtchn: 1, storeEvtchn: 2 });
   const mem = built.memory;
   const log = opts.log ?? silentLogger();
   const vcpu = createVcpu({ memory: mem, cpuProfile: 'intel', logger: log });

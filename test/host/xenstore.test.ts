@@ -27,8 +27,8 @@ describe.each(['x86_64', 'x86_32'] as const)('xenstore over the ring (%s)', (arc
     expect(c.request(T.READ, 'cpu/1/availability\0').text).toBe('online');
     expect(c.request(T.READ, 'console/port\0').text).toBe(String(h.domain.consolePort));
     expect(c.request(T.READ, 'store/port\0').text).toBe(String(h.domain.storePort));
-    // libxl's order, and the builder's default start_info ports: the store 1, the console 2.
-    expect([h.domain.storePort, h.domain.consolePort]).toEqual([1, 2]);
+    // The ports the pv machine writes into start_info: the console 1, the store 2.
+    expect([h.domain.consolePort, h.domain.storePort]).toEqual([1, 2]);
     expect(c.request(T.READ, 'control/platform-feature-xs_reset_watches\0').text).toBe('1');
     expect(c.request(T.GET_DOMAIN_PATH, '1\0').strings).toEqual(['/local/domain/1']);
     expect(errOf(c.request(T.GET_DOMAIN_PATH, 'x\0'))).toBe('EINVAL');

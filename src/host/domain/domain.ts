@@ -169,17 +169,17 @@ export class Domain {
       (f) => this.frames.isRam(f),
     );
 
-    // The store's channel first, then the console's, as libxl allocates them:
-    // ports 1 and 2, what the builder writes into start_info by default.
+    // The console's channel is port 1 and the store's port 2: the pv machine
+    // writes these into start_info (libxl happens to allocate the other way round).
+    this.console = new ConsoleBackend(this.mem, this.arch, cfg.consoleMfn * PAGE_SIZE, cfg.consoleOut, this.log);
+    this.consolePort = this.mustPort(this.evtchn.connectBackend(this.console), 'console');
+    this.console.channel = { notifyGuest: () => this.evtchn.notifyFromBackend(this.consolePort, this.console) };
+
     this.xenstore = new Xenstored(undefined, this.log);
     this.store = new XenstoreRing(this.mem, this.arch, cfg.storeMfn * PAGE_SIZE, this.xenstore, this.domid, this.log);
     this.store.initRing();
     this.storePort = this.mustPort(this.evtchn.connectBackend(this.store), 'xenstore');
     this.store.notifyGuest = () => void this.evtchn.notifyFromBackend(this.storePort, this.store);
-
-    this.console = new ConsoleBackend(this.mem, this.arch, cfg.consoleMfn * PAGE_SIZE, cfg.consoleOut, this.log);
-    this.consolePort = this.mustPort(this.evtchn.connectBackend(this.console), 'console');
-    this.console.channel = { notifyGuest: () => this.evtchn.notifyFromBackend(this.consolePort, this.console) };
     buildInitialTree(this.xenstore, {
       domid: this.domid,
       name: this.name,
