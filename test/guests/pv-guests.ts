@@ -30,6 +30,8 @@ export interface PvGuest {
   xennerDeviations?: readonly OracleDeviation[];
   /** Lines the run's stdout must show, in this order (other lines may come between). */
   consoleLines?: readonly string[];
+  /** What the run types on the guest's console (stdin). */
+  input?: string;
 }
 
 const QEMU_LONG_MODE_IDT_ERROR_CODE: OracleDeviation = {
@@ -70,6 +72,13 @@ export const PV_GUESTS: readonly PvGuest[] = [
       'console line 7 (ring)',
       'Test result: SUCCESS',
     ],
+  },
+  {
+    name: 'console-input',
+    dom0: false,
+    domUOnly: "reads the domU console ring's input (the oracle's dom0 has no console ring)",
+    input: 'xenner console input\n',
+    consoleLines: ['console input: xenner console input', 'Test result: SUCCESS'],
   },
   { name: 'xenstore', dom0: false, domUOnly: "needs a xenstore ring and xenstored (the oracle's dom0 has no store)" },
   {

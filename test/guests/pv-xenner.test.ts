@@ -31,7 +31,7 @@ describe('PV test guests under xenner (pv64)', () => {
   for (const g of PV_GUESTS) {
     const known = g.xennerDeviations === undefined ? '' : ` (except, known under xenner: ${g.xennerDeviations.map((d) => `${d.fail}: ${d.why}`).join('; ')})`;
     it(`${g.name}-pv64 passes${known}`, () => {
-      const r = xenner(['run', pvGuestPath(g.name, 'pv64'), '--memory', '64', '--max-instructions', String(MAX_INSTRUCTIONS)]);
+      const r = xenner(['run', pvGuestPath(g.name, 'pv64'), '--memory', '64', '--max-instructions', String(MAX_INSTRUCTIONS)], g.input !== undefined ? { input: g.input } : {});
       // Exactly the known deviations fail (a FAIL line is "FAIL: <what>" or "FAIL: <what> (got <value>)").
       const fails = r.stdout.split('\n').filter((l) => l.startsWith('FAIL: ')).map((l) => l.slice(6).replace(/ \(got 0x[0-9a-f]+\)$/, ''));
       const known = (g.xennerDeviations ?? []).map((d) => d.fail);
@@ -52,6 +52,7 @@ describe('PV test guests under xenner (pv32)', () => {
 async function runInProcess(name: string): Promise<{ status: number; counts: Map<number, number>; commands: Map<string, number> }> {
   let server: EmuPortServer | undefined;
   const file = pvGuestPath(name, 'pv64');
+  const input = PV_GUESTS.find((g) => g.name === name)?.input;
   const r = await pvMachine({ onDomain: (_d, s) => (server = s) })({
     file,
     image: new Uint8Array(readFileSync(file)),
@@ -63,6 +64,20 @@ async function runInProcess(name: string): Promise<{ status: number; counts: Map
     cpuProfile: 'intel',
     logger: createLogger({ level: 'silent', pretty: false }),
     consoleOut: () => {},
+    // The guest's typed input, then end of input, as a closed stdin gives.
+    ...(input !== undefined
+      ? {
+          consoleIn: {
+            subscribe: (onBytes: (b: Uint8Array) => void) => {
+              setImmediate(() => {
+                onBytes(Uint8Array.from(Buffer.from(input, 'latin1')));
+                onBytes(new Uint8Array(0));
+              });
+              return () => {};
+            },
+          },
+        }
+      : {}),
   });
   return { status: r.status, counts: server!.counts, commands: server!.commandCounts };
 }

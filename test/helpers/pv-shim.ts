@@ -20,6 +20,7 @@ import { XenErrno } from '../../src/abi/xen/errno.js';
 import { GnttabOp, gnttabGetVersion, gnttabQuerySize, gnttabSetupTable, gnttabSetVersion, Gntst } from '../../src/abi/xen/grant-table.js';
 import { Hypercall } from '../../src/abi/xen/hypercalls.js';
 import { SchedOp, schedPoll, schedRemoteShutdown, schedShutdown } from '../../src/abi/xen/sched.js';
+import { VcpuOp } from '../../src/abi/xen/vcpu.js';
 import { ExitReason, IoDirection, type VcpuSegment } from '../../src/cpu/contract.js';
 import { buildDomain, type BuiltDomain } from '../../src/host/builder/build.js';
 import { Domain } from '../../src/host/domain/domain.js';
@@ -35,6 +36,7 @@ export const SHIM_PORT = 0x7c;
 const MSR_TSC = 0x10;
 const GRANT_FRAMES = 4;
 const ENOSYS = -XenErrno.ENOSYS;
+const VCPU_OPS_WITHOUT_STRUCT: ReadonlySet<number> = new Set([VcpuOp.up, VcpuOp.down, VcpuOp.is_up, VcpuOp.stop_periodic_timer, VcpuOp.stop_singleshot_timer]);
 
 /** Stub N: mov eax, N; out SHIM_PORT, eax; ret (ud2 after iret, which never returns). */
 function shimHypercallPage(_arch: GuestArch, page: Uint8Array): void {
@@ -71,6 +73,8 @@ export interface ShimOptions {
    * daemons do on Xen: the guest must wait for them (yield, poll).
    */
   asyncBackends?: boolean;
+  /** Typed on the console before the guest starts (it reaches the input ring). */
+  input?: string;
 }
 
 export function runOnShim(image: Uint8Array, file: string, opts: ShimOptions = {}): ShimResult {
@@ -104,6 +108,7 @@ export function runOnShim(image: Uint8Array, file: string, opts: ShimOptions = {
   if (domain.storePort !== built.xenstore.evtchn || domain.consolePort !== built.console.evtchn) {
     throw new Error(`start_info names ports ${built.xenstore.evtchn}/${built.console.evtchn}, the host has ${domain.storePort}/${domain.consolePort}`);
   }
+  if (opts.input !== undefined) domain.console.pushInput(Uint8Array.from(Buffer.from(opts.input, 'latin1')));
   if (opts.asyncBackends === true) {
     domain.store.onGuestSend = () => {};
     domain.console.onGuestSend = () => {};
@@ -238,6 +243,13 @@ export function runOnShim(image: Uint8Array, file: string, opts: ShimOptions = {
         vcpu.setSregs(vcpu.getSregs()); // a CR3 reload flushes the TLB
         return 0;
       }
+      case Hypercall.vcpu_op:
+        // Only the commands without a structure (stop the periodic or singleshot timer, up, down, is_up).
+        if (VCPU_OPS_WITHOUT_STRUCT.has(Number(a[0]))) {
+          return forward(EmuOp.vcpu_op, [a[0]!, a[1]!]);
+        }
+        unserved.push(n);
+        return ENOSYS;
       case Hypercall.set_timer_op:
         return forward(EmuOp.set_timer_op, [is64 ? a[0]! : (a[0]! & 0xffffffffn) | ((a[1]! & 0xffffffffn) << 32n)]);
       default:

@@ -33,6 +33,13 @@ describe.each(['pv64', 'pv32'] as const)('host-service guests against the host (
     expect(r.domain.console.bytesOut).toBeGreaterThan(2048); // the ring wrapped
   });
 
+  it('console-input: a line typed on the console reaches the input ring', () => {
+    const g = PV_GUESTS.find((x) => x.name === 'console-input')!;
+    const r = run('console-input', arch, { input: g.input! });
+    expectSuccess(r);
+    expect(firstMissingInOrder(r.console, g.consoleLines!), r.console).toBeUndefined();
+  });
+
   it('xenstore: the xs_wire client gets the answers xenstored gives', () => {
     const r = run('xenstore', arch);
     expectSuccess(r);
