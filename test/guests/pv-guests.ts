@@ -57,6 +57,7 @@ export const PV_GUESTS: readonly PvGuest[] = [
   { name: 'descriptors', dom0: true },
   { name: 'usermode', dom0: true },
   { name: 'events', dom0: true },
+  { name: 'badargs', dom0: true },
   {
     name: 'console',
     dom0: false,

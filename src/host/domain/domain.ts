@@ -146,12 +146,13 @@ export class Domain {
     }
     this.sharedInfoMfn = cfg.sharedInfoMfn;
     this.mem.fill(this.sharedInfoAddr(), PAGE_SIZE, 0);
+    // Every vCPU starts with event delivery masked, as Xen creates them: a
+    // kernel unmasks when it is ready for upcalls.
+    const vi = layoutOf(vcpuInfo, this.arch);
+    for (let i = 0; i < XEN_LEGACY_MAX_VCPUS; i++) this.mem.write8(this.sharedInfoAddr() + i * vi.size + vi.offset('evtchn_upcall_mask'), 1);
 
     const viSize = layoutOf(vcpuInfo, this.arch).size;
     const viBase = this.sharedInfoAddr() + layoutOf(sharedInfo, this.arch).offset('vcpu_info');
-    // Every vCPU starts with events masked, as libxc's shared_info setup leaves them.
-    const maskOff = layoutOf(vcpuInfo, this.arch).offset('evtchn_upcall_mask');
-    for (let i = 0; i < XEN_LEGACY_MAX_VCPUS; i++) this.mem.write8(viBase + i * viSize + maskOff, 1);
     this.vcpus = Array.from({ length: cfg.vcpus }, (_, i) => new HostVcpu(i, viBase + i * viSize));
     this.defaultPeriodNs = cfg.defaultPeriodicTimerNs;
     for (const v of this.vcpus) if (v.up) this.startDefaultTimer(v);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { EMU_IMAGE_MAGIC, emuImageHeader } from '../../abi/emu-image.js';
 import { EMU_PROTOCOL_VERSION } from '../../abi/emu-port.js';
 import type { GuestArch } from '../../abi/layout.js';
+import { UserError } from '../../cli/user-error.js';
 import { layoutOf } from '../../host/common/struct-view.js';
 import { PAGE_SIZE } from '../../memory/guest-memory.js';
 
@@ -55,5 +56,7 @@ export function parseEmuImage(bytes: Uint8Array, base: bigint, arch: GuestArch):
 }
 
 export function loadEmuImage(arch: GuestArch, base: bigint): EmuImage {
-  return parseEmuImage(new Uint8Array(readFileSync(emuPath(arch))), base, arch);
+  const path = emuPath(arch);
+  if (!existsSync(path)) throw new UserError(`emu's image ${path} is missing: this xenner installation is incomplete (npm run build:guest rebuilds it)`);
+  return parseEmuImage(new Uint8Array(readFileSync(path)), base, arch);
 }
