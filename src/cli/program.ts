@@ -41,6 +41,7 @@ export function buildProgram(setStatus: (s: number) => void): Command {
     .addOption(new Option('--max-instructions <n>', 'stop the guest after n instructions (exit 10)').argParser(positiveInt('max-instructions')))
     .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent').argParser(logLevel).default('warn'))
     .option('--log-file <file>', 'write the log (JSON lines) to a file instead of stderr')
+    .option('--dump-xenstore', 'PV guests: print the xenstore tree (xenstore-ls style) to stderr when the guest ends')
     .addHelpText('after', `\n${EXIT_STATUS_HELP}`)
     .action(async (kernel: string, opts: RunOptions) => {
       setStatus(await runCommand(kernel, opts));

@@ -22,6 +22,8 @@ export interface MachineConfig {
   /** Stop the guest after this many instructions (a hang detector for tests). */
   maxInstructions?: number;
   cpuProfile: 'intel' | 'amd';
+  /** PV machines: print the xenstore tree (src/host/xenstore/dump.ts) to stderr when the guest ends. */
+  dumpXenstore?: boolean;
   logger: Logger;
   /** Where the guest's console goes: stdout unless a test captures it. */
   consoleOut: (bytes: Uint8Array) => void;

@@ -25,7 +25,7 @@ describe('xenner CLI', () => {
   it('run --help documents the xl/QEMU-style options', () => {
     const r = xenner(['run', '--help']);
     expect(r.status).toBe(0);
-    for (const opt of ['--memory', '--cmdline', '--initrd', '--vcpus', '--machine', '--log-level', '--log-file']) {
+    for (const opt of ['--memory', '--cmdline', '--initrd', '--vcpus', '--machine', '--log-level', '--log-file', '--dump-xenstore']) {
       expect(r.stdout).toContain(opt);
     }
   });

@@ -24,4 +24,7 @@ describe('PV test guests under real Xen (pv64, as dom0)', () => {
       else expect(result).toBe(`Test result: FAILURE (${fails[0]})`);
     });
   }
+  for (const g of PV_GUESTS.filter((x) => !x.dom0)) {
+    it.skip(`${g.name}-pv64 (skipped: domU only: ${g.domUOnly ?? 'not meaningful as dom0'})`, () => {});
+  }
 });

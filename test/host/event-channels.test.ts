@@ -109,20 +109,63 @@ describe.each(['x86_64', 'x86_32'] as const)('event channels through the emu por
     for (const p of [0, nrPorts, nrPorts + 1, 0xffffffff, 77]) {
       expect(port(h, EvtchnOp.send, p)).toBe(E('EINVAL'));
       expect(port(h, EvtchnOp.close, p)).toBe(E('EINVAL'));
-      if (p !== 77) expect(port(h, EvtchnOp.unmask, p)).toBe(E('EINVAL'));
-      if (p !== 77) expect(status(h, p)).toBe(E('EINVAL'));
+      expect(evtchnOp(h, EvtchnOp.bind_vcpu, ev.evtchnBindVcpu, { port: p, vcpu: 0 })).toBe(E('EINVAL'));
+      // Xen checks the vCPU first.
+      expect(evtchnOp(h, EvtchnOp.bind_vcpu, ev.evtchnBindVcpu, { port: p, vcpu: 5 })).toBe(E('ENOENT'));
+      if (p !== 77 && p !== 0) expect(port(h, EvtchnOp.unmask, p)).toBe(E('EINVAL'));
+      if (p !== 77 && p !== 0) expect(status(h, p)).toBe(E('EINVAL'));
     }
     const virq = Number(bindVirq(h, Virq.TIMER, 0));
     expect(port(h, EvtchnOp.send, virq)).toBe(E('EINVAL'));
     expect(evtchnOp(h, EvtchnOp.bind_interdomain, ev.evtchnBindInterdomain, { remote_dom: DomId.SELF, remote_port: virq })).toBe(E('EINVAL'));
     expect(evtchnOp(h, EvtchnOp.bind_interdomain, ev.evtchnBindInterdomain, { remote_dom: 7, remote_port: 1 })).toBe(E('ESRCH'));
     expect(evtchnOp(h, EvtchnOp.bind_interdomain, ev.evtchnBindInterdomain, { remote_dom: 0, remote_port: 999 })).toBe(E('EINVAL'));
-    expect(evtchnOp(h, EvtchnOp.alloc_unbound, ev.evtchnAllocUnbound, { dom: 5, remote_dom: 0 })).toBe(E('EPERM'));
-    expect(evtchnOp(h, EvtchnOp.status, ev.evtchnStatus, { dom: 3, port: 1 })).toBe(E('EPERM'));
+    // Another domain's channels: the host (domain 0) is off limits, any other domain does not exist.
+    expect(evtchnOp(h, EvtchnOp.alloc_unbound, ev.evtchnAllocUnbound, { dom: 0, remote_dom: 0 })).toBe(E('EPERM'));
+    expect(evtchnOp(h, EvtchnOp.alloc_unbound, ev.evtchnAllocUnbound, { dom: 5, remote_dom: 0 })).toBe(E('ESRCH'));
+    expect(evtchnOp(h, EvtchnOp.status, ev.evtchnStatus, { dom: 0, port: 1 })).toBe(E('EPERM'));
+    expect(evtchnOp(h, EvtchnOp.status, ev.evtchnStatus, { dom: 3, port: 1 })).toBe(E('ESRCH'));
     expect(evtchnOp(h, EvtchnOp.bind_ipi, ev.evtchnBindIpi, { vcpu: 9 })).toBe(E('ENOENT'));
     expect(h.call(EmuOp.event_channel_op, [EvtchnOp.init_control])).toBe(E('ENOSYS'));
     expect(h.call(EmuOp.event_channel_op, [EvtchnOp.bind_pirq])).toBe(E('EPERM'));
     expect(h.call(EmuOp.event_channel_op, [0xffffffffn + 5n])).toBe(E('ENOSYS'));
+  });
+
+  it('a new domain starts with events masked in every vcpu_info, as libxc leaves shared_info', () => {
+    const h = makeHarness(arch);
+    // vcpu_info is 64 bytes on both word sizes; evtchn_upcall_mask is its byte 1.
+    for (let v = 0; v < 32; v++) expect(h.mem.read8(h.si('vcpu_info') + v * 64 + 1), `vCPU ${v}`).toBe(1);
+    expect(h.mem.read8(h.vi(0, 'evtchn_upcall_mask'))).toBe(1);
+  });
+
+  it('port 0 is reserved as in Xen: status and unmask succeed on it, send/close/bind_vcpu fail on its state', () => {
+    const h = makeHarness(arch);
+    expect(status(h, 0)).toEqual({ st: EvtchnStat.closed, vcpu: 0 });
+    // Unmask runs the 2-level unmask on bit 0: a pending, masked port 0 raises the upcall.
+    h.mem.write8(h.si('evtchn_mask'), 1);
+    expect(port(h, EvtchnOp.unmask, 0)).toBe(0n);
+    expect(bit(h, 'evtchn_mask', 0)).toBe(false);
+    expect(h.mem.read8(h.vi(0, 'evtchn_upcall_pending'))).toBe(0);
+    h.mem.write8(h.si('evtchn_mask'), 1);
+    h.mem.write8(h.si('evtchn_pending'), 1);
+    h.kicks.length = 0;
+    expect(port(h, EvtchnOp.unmask, 0)).toBe(0n);
+    expect(selBit(h, 0, 0)).toBe(true);
+    expect(h.mem.read8(h.vi(0, 'evtchn_upcall_pending'))).toBe(1);
+    expect(h.kicks).toEqual([0]);
+    expect(port(h, EvtchnOp.send, 0)).toBe(E('EINVAL'));
+    expect(port(h, EvtchnOp.close, 0)).toBe(E('EINVAL'));
+    // Never allocated, and a loopback cannot bind to it.
+    expect(allocUnbound(h)).toBeGreaterThan(0);
+    expect(evtchnOp(h, EvtchnOp.bind_interdomain, ev.evtchnBindInterdomain, { remote_dom: DomId.SELF, remote_port: 0 })).toBe(E('EINVAL'));
+  });
+
+  it('alloc_unbound records any remote domain, as Xen does; only a loopback to ourselves binds', () => {
+    const h = makeHarness(arch);
+    const p = allocUnbound(h, 42);
+    expect(status(h, p)).toEqual({ st: EvtchnStat.unbound, vcpu: 0 });
+    expect(h.readField(ev.evtchnStatus, 'u.unbound_dom', 2)).toBe(42n);
+    expect(evtchnOp(h, EvtchnOp.bind_interdomain, ev.evtchnBindInterdomain, { remote_dom: DomId.SELF, remote_port: p })).toBe(E('EINVAL'));
   });
 
   it('close returns a loopback peer to unbound and clears pending', () => {
@@ -190,7 +233,8 @@ describe.each(['x86_64', 'x86_32'] as const)('event channels through the emu por
     allocUnbound(h);
     bindVirq(h, Virq.TIMER, 0);
     expect(evtchnOp(h, EvtchnOp.reset, ev.evtchnReset, { dom: DomId.SELF })).toBe(0n);
-    expect(evtchnOp(h, EvtchnOp.reset, ev.evtchnReset, { dom: 4 })).toBe(E('EPERM'));
+    expect(evtchnOp(h, EvtchnOp.reset, ev.evtchnReset, { dom: 0 })).toBe(E('EPERM'));
+    expect(evtchnOp(h, EvtchnOp.reset, ev.evtchnReset, { dom: 4 })).toBe(E('ESRCH'));
     for (let p = 1; p < 8; p++) expect(status(h, p)).toEqual({ st: EvtchnStat.closed, vcpu: 0 });
     // VIRQ_TIMER may be bound again.
     expect(bindVirq(h, Virq.TIMER, 0)).toBeGreaterThan(0n);

@@ -38,7 +38,9 @@ describe.each(['x86_64', 'x86_32'] as const)('grant tables (%s)', (arch) => {
     expect(s).toEqual({ ret: 0n, status: Gntst.okay, frames: [GRANT_MFN, GRANT_MFN + 1] });
     expect(q()).toEqual([2, GRANT_FRAMES, Gntst.okay]);
     expect(setup(h, GRANT_FRAMES + 1).status).toBe(Gntst.general_error);
-    expect(setup(h, 1, 3).status).toBe(Gntst.permission_denied);
+    // Another domain: the host's (domain 0) is refused, any other does not exist.
+    expect(setup(h, 1, 0).status).toBe(Gntst.permission_denied);
+    expect(setup(h, 1, 3).status).toBe(Gntst.bad_domain);
     expect(h.call(EmuOp.grant_table_op, [GnttabOp.setup_table, 2])).toBe(E('EINVAL'));
     expect(h.call(EmuOp.grant_table_op, [GnttabOp.set_version, 1], () => h.writeStruct(gnttabSetVersion, { version: 1 }))).toBe(0n);
     expect(h.call(EmuOp.grant_table_op, [GnttabOp.set_version, 1], () => h.writeStruct(gnttabSetVersion, { version: 2 }))).toBe(E('EINVAL'));
@@ -50,6 +52,9 @@ describe.each(['x86_64', 'x86_32'] as const)('grant tables (%s)', (arch) => {
     expect(h.call(EmuOp.grant_table_op, [GnttabOp.query_size, 1], () => h.writeStruct(gnttabQuerySize, { dom: 0 }))).toBe(0n);
     expect(st16(h.readField(gnttabQuerySize, 'status', 2))).toBe(Gntst.permission_denied);
     expect(h.call(EmuOp.grant_table_op, [GnttabOp.get_version, 1], () => h.writeStruct(gnttabGetVersion, { dom: 0 }))).toBe(E('EPERM'));
+    expect(h.call(EmuOp.grant_table_op, [GnttabOp.query_size, 1], () => h.writeStruct(gnttabQuerySize, { dom: 12345 }))).toBe(0n);
+    expect(st16(h.readField(gnttabQuerySize, 'status', 2))).toBe(Gntst.bad_domain);
+    expect(h.call(EmuOp.grant_table_op, [GnttabOp.get_version, 1], () => h.writeStruct(gnttabGetVersion, { dom: 12345 }))).toBe(E('ESRCH'));
     for (const cmd of [GnttabOp.query_size, GnttabOp.set_version, GnttabOp.get_version]) {
       expect(h.call(EmuOp.grant_table_op, [cmd, 0])).toBe(E('EINVAL'));
     }

@@ -209,8 +209,71 @@ describe.each(['x86_64', 'x86_32'] as const)('time (%s)', (arch) => {
     expect(h.domain.isRunnable(0)).toBe(true);
     // Bad arguments.
     expect(poll([p], 0n, 129)).toBe(E('EINVAL'));
-    expect(poll([0], 0n)).toBe(E('EINVAL'));
     expect(poll([99999], 0n)).toBe(E('EINVAL'));
+    expect(poll([p, 1 << 16], 0n)).toBe(E('EINVAL'));
+    expect(h.domain.isRunnable(0)).toBe(true);
+  });
+
+  it("SCHEDOP_poll follows Xen's do_poll: port 0 allowed, ports checked in order, delivery first", () => {
+    const h = makeHarness(arch);
+    const p = bindTimer(h);
+    h.mem.write8(h.si('evtchn_mask') + (p >> 3), 1 << (p & 7));
+    const poll = (ports: number[], timeout = 0n): bigint =>
+      h.call(EmuOp.sched_op, [SchedOp.poll], () => {
+        h.writeStruct(schedPoll, { nr_ports: ports.length, timeout });
+        ports.forEach((q, i) => h.mem.write32(h.array() + 4 * i, q));
+      });
+    // Port 0 is in the table: polling it sleeps, and a pending bit 0 ends it at once.
+    expect(poll([0])).toBe(0n);
+    expect(h.domain.isRunnable(0)).toBe(false);
+    h.domain.wake(h.domain.vcpus[0]!);
+    h.mem.write8(h.si('evtchn_pending'), 1);
+    expect(poll([0])).toBe(0n);
+    expect(h.domain.isRunnable(0)).toBe(true);
+    // A pending port before a bad one wins; a bad one before it does not.
+    expect(poll([0, 99999])).toBe(0n);
+    expect(poll([99999, 0])).toBe(E('EINVAL'));
+    expect(h.domain.isRunnable(0)).toBe(true);
+    h.mem.write8(h.si('evtchn_pending'), 0);
+    // Events awaiting delivery end the poll before any port is read.
+    h.mem.write8(h.vi(0, 'evtchn_upcall_pending'), 1);
+    h.mem.write8(h.vi(0, 'evtchn_upcall_mask'), 0);
+    expect(poll([99999])).toBe(0n);
+    expect(h.domain.isRunnable(0)).toBe(true);
+    h.mem.write8(h.vi(0, 'evtchn_upcall_pending'), 0);
+    h.mem.write8(h.vi(0, 'evtchn_upcall_mask'), 1);
+  });
+
+  it('SCHEDOP_poll of one port wakes only for it; of several ports, for any port (Xen: poll_evtchn -1)', () => {
+    const h = makeHarness(arch);
+    const t = bindTimer(h);
+    const bindIpi = (): number => {
+      expect(h.call(EmuOp.event_channel_op, [EvtchnOp.bind_ipi], () => h.writeStruct(ev.evtchnBindIpi, { vcpu: 0 }))).toBe(0n);
+      return Number(h.readField(ev.evtchnBindIpi, 'port', 4));
+    };
+    const ipi = bindIpi();
+    const other = bindIpi();
+    // Masked, so raising them sets no upcall (which would wake any sleeper).
+    for (const q of [t, ipi, other]) h.mem.write8(h.si('evtchn_mask') + (q >> 3), h.mem.read8(h.si('evtchn_mask') + (q >> 3)) | (1 << (q & 7)));
+    const poll = (ports: number[]): bigint =>
+      h.call(EmuOp.sched_op, [SchedOp.poll], () => {
+        h.writeStruct(schedPoll, { nr_ports: ports.length, timeout: 0n });
+        ports.forEach((q, i) => h.mem.write32(h.array() + 4 * i, q));
+      });
+    // Sent from elsewhere (another vCPU, a backend) while vCPU 0 sleeps.
+    const send = (q: number): bigint => BigInt(h.domain.evtchn.send(q));
+    expect(poll([t])).toBe(0n);
+    expect(send(other)).toBe(0n);
+    expect(h.domain.isRunnable(0)).toBe(false);
+    expect(send(ipi)).toBe(0n);
+    expect(h.domain.isRunnable(0)).toBe(false);
+    h.domain.evtchn.sendVirq(Virq.TIMER, 0);
+    expect(h.domain.isRunnable(0)).toBe(true);
+    h.mem.fill(h.si('evtchn_pending'), 16, 0);
+    expect(poll([t, ipi])).toBe(0n);
+    expect(h.domain.isRunnable(0)).toBe(false);
+    expect(send(other)).toBe(0n);
+    expect(h.domain.isRunnable(0)).toBe(true);
   });
 
   it('shutdown reasons reach the exit status; shutdown_code latches', () => {

@@ -18,6 +18,7 @@ export interface RunOptions {
   maxInstructions?: number;
   logLevel: LevelWithSilent;
   logFile?: string;
+  dumpXenstore?: boolean;
 }
 
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
@@ -50,6 +51,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     vcpus: opts.vcpus,
     ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
     cpuProfile: opts.cpu,
+    ...(opts.dumpXenstore === true ? { dumpXenstore: true } : {}),
     logger,
     consoleOut: (bytes) => {
       process.stdout.write(bytes);

@@ -14,6 +14,7 @@ import { sharedInfo, vcpuInfo, XEN_LEGACY_MAX_VCPUS } from '../../abi/xen/shared
 import { Runstate, vcpuRunstateInfo } from '../../abi/xen/vcpu.js';
 import type { Logger } from '../../log/logger.js';
 import { PAGE_SIZE, type GuestMemory } from '../../memory/guest-memory.js';
+import { err } from '../common/errors.js';
 import { layoutOf } from '../common/struct-view.js';
 import { ConsoleBackend, type ConsoleSink } from '../console/console-backend.js';
 import { EventChannels } from '../evtchn/event-channels.js';
@@ -169,6 +170,8 @@ export class Domain {
       (f) => this.frames.isRam(f),
     );
 
+    // The console's channel is port 1 and the store's port 2: the pv machine
+    // writes these into start_info (libxl happens to allocate the other way round).
     this.console = new ConsoleBackend(this.mem, this.arch, cfg.consoleMfn * PAGE_SIZE, cfg.consoleOut, this.log);
     this.consolePort = this.mustPort(this.evtchn.connectBackend(this.console), 'console');
     this.console.channel = { notifyGuest: () => this.evtchn.notifyFromBackend(this.consolePort, this.console) };
@@ -247,12 +250,13 @@ export class Domain {
   }
 
   private portPending(port: number): void {
-    for (const v of this.vcpus) if (v.blocked && v.pollPorts?.includes(port)) this.wake(v);
+    for (const v of this.vcpus) if (v.blocked && v.polling && (v.pollPort === undefined || v.pollPort === port)) this.wake(v);
   }
 
   wake(v: HostVcpu): void {
     v.blocked = false;
-    v.pollPorts = undefined;
+    v.polling = false;
+    v.pollPort = undefined;
     v.pollDeadline = undefined;
     const now = this.now();
     v.enterRunstate(Runstate.running, now);
@@ -260,9 +264,10 @@ export class Domain {
     this.updateTime(v);
   }
 
-  private block(v: HostVcpu, ports: readonly number[] | undefined, deadline: bigint | undefined): void {
+  private block(v: HostVcpu, poll: { port: number | undefined } | undefined, deadline: bigint | undefined): void {
     v.blocked = true;
-    v.pollPorts = ports;
+    v.polling = poll !== undefined;
+    v.pollPort = poll?.port;
     v.pollDeadline = deadline;
     v.enterRunstate(Runstate.blocked, this.now());
     this.writeRunstate(v);
@@ -280,11 +285,24 @@ export class Domain {
     if (!this.eventsNeedDelivery(v)) this.block(v, undefined, undefined);
   }
 
-  /** SCHEDOP_poll on validated ports; timeout is absolute system time, 0 for none. */
-  schedPoll(v: HostVcpu, ports: readonly number[], timeout: bigint): void {
-    if (ports.some((p) => this.evtchn.isPending(p)) || this.eventsNeedDelivery(v)) return;
-    if (timeout !== 0n && timeout <= this.now()) return;
-    this.block(v, ports, timeout === 0n ? undefined : timeout);
+  /**
+   * SCHEDOP_poll (at most SCHED_POLL_MAX_PORTS ports, checked by the
+   * caller); timeout is absolute system time, 0 for none. In Xen's order
+   * (do_poll): events awaiting delivery end it at once, before any port is
+   * looked at; then each port in turn must be in the table (-EINVAL) and
+   * ends it if pending, so a pending port ahead of a bad one wins. Returns
+   * 0 or a negative errno.
+   */
+  schedPoll(v: HostVcpu, ports: readonly number[], timeout: bigint): number {
+    if (this.eventsNeedDelivery(v)) return 0;
+    for (const p of ports) {
+      if (!this.evtchn.isValid(p)) return err('EINVAL');
+      if (this.evtchn.isPending(p)) return 0;
+    }
+    // A timeout already past: Xen's timer fires at once.
+    if (timeout !== 0n && timeout <= this.now()) return 0;
+    this.block(v, { port: ports.length === 1 ? ports[0] : undefined }, timeout === 0n ? undefined : timeout);
+    return 0;
   }
 
   vcpuUp(v: HostVcpu): void {

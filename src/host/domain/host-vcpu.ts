@@ -11,10 +11,16 @@ export class HostVcpu {
   /** VCPUOP_initialise done (vCPU 0 is initialised by the builder). */
   initialised: boolean;
   up: boolean;
-  /** Waiting for an event (SCHEDOP_block) or for one of pollPorts. */
+  /** Waiting for an event (SCHEDOP_block) or a port (SCHEDOP_poll). */
   blocked = false;
-  /** SCHEDOP_poll: the ports that wake it; undefined for a plain block. */
-  pollPorts: readonly number[] | undefined;
+  /** Blocked in SCHEDOP_poll: a port becoming pending (even masked) wakes it. */
+  polling = false;
+  /**
+   * The one port a single-port poll waits for; undefined when the poll
+   * named several ports (or none), and then, as in Xen (poll_evtchn = -1),
+   * any port of the domain becoming pending wakes it.
+   */
+  pollPort: number | undefined;
   /** SCHEDOP_poll: system time at which it wakes anyway. */
   pollDeadline: bigint | undefined;
   readonly timers = new VcpuTimers();

@@ -4,8 +4,14 @@
  * the host's side of interdomain channels to its backends.
  *
  * The guest is domain `domid`; the host's backends (console, xenstore, later
- * block and net) act as domain 0, as they would in a Xen dom0. Port 0 is
- * never allocated, as on Xen.
+ * block and net) act as domain 0, as they would in a Xen dom0.
+ *
+ * Port 0 is in the table but reserved, as on Xen (evtchn_init marks it
+ * ECS_RESERVED): never allocated, so it reads as closed. Xen's checks are
+ * by table range and then by state, and the guest can tell the difference:
+ * EVTCHNOP_status of port 0 succeeds (closed), EVTCHNOP_unmask of port 0
+ * succeeds (the 2-level unmask runs on bit 0), SCHEDOP_poll accepts port 0,
+ * while send, close and bind_vcpu fail on its state with -EINVAL.
  */
 import type { GuestArch } from '../../abi/layout.js';
 import { DomId, EVTCHN_2L_NR_CHANNELS, EvtchnStat, NR_VIRQS, PER_VCPU_VIRQS } from '../../abi/xen/event-channel.js';
@@ -100,19 +106,29 @@ export class EventChannels {
     return this.bits;
   }
 
-  /** A port the guest may name: in range, not 0. */
+  /** Xen's port_is_valid: in the table (port 0, reserved, included). */
   isValid(port: number): boolean {
-    return Number.isInteger(port) && port > 0 && port < this.nrPorts;
+    return Number.isInteger(port) && port >= 0 && port < this.nrPorts;
   }
 
   private isSelf(dom: number): boolean {
     return dom === DomId.SELF || dom === this.domid;
   }
 
+  /**
+   * The answer for an operation on another domain's channels: domain 0
+   * (the host) exists but the guest has no rights over it (XSM_TARGET:
+   * -EPERM); any other domain does not exist (-ESRCH).
+   */
+  private otherDomainError(dom: number): number {
+    return dom === HOST_DOMID ? err('EPERM') : err('ESRCH');
+  }
+
   private validVcpu(vcpu: number): boolean {
     return Number.isInteger(vcpu) && vcpu >= 0 && vcpu < this.delivery.vcpuCount;
   }
 
+  /** The lowest free port; port 0 is reserved. */
   private allocPort(): PortOrError {
     for (let p = 1; p < this.nrPorts; p++) if (this.ports[p]!.state === EvtchnStat.closed) return p;
     return err('ENOSPC');
@@ -125,9 +141,9 @@ export class EventChannels {
   // ---- event_channel_op -------------------------------------------------
 
   allocUnbound(dom: number, remoteDom: number): PortOrError {
-    if (!this.isSelf(dom)) return err('EPERM');
+    if (!this.isSelf(dom)) return this.otherDomainError(dom);
+    // Like Xen, any remote domid is recorded: only that domain may bind it later.
     const remote = remoteDom === DomId.SELF ? this.domid : remoteDom;
-    if (remote !== this.domid && remote !== HOST_DOMID) return err('ESRCH');
     const p = this.allocPort();
     if (p < 0) return p;
     const port = this.ports[p]!;
@@ -261,7 +277,7 @@ export class EventChannels {
   }
 
   status(dom: number, p: number): PortStatus | number {
-    if (!this.isSelf(dom)) return err('EPERM');
+    if (!this.isSelf(dom)) return this.otherDomainError(dom);
     if (!this.isValid(p)) return err('EINVAL');
     const port = this.ports[p]!;
     return {
@@ -274,8 +290,9 @@ export class EventChannels {
   }
 
   bindVcpu(p: number, vcpu: number): number {
-    if (!this.isValid(p)) return err('EINVAL');
+    // Xen checks the vCPU before the port.
     if (!this.validVcpu(vcpu)) return err('ENOENT');
+    if (!this.isValid(p)) return err('EINVAL');
     const port = this.ports[p]!;
     switch (port.state) {
       case EvtchnStat.virq:
@@ -306,7 +323,7 @@ export class EventChannels {
 
   /** EVTCHNOP_reset: close every port. */
   reset(dom: number): number {
-    if (!this.isSelf(dom)) return err('EPERM');
+    if (!this.isSelf(dom)) return this.otherDomainError(dom);
     for (let p = 1; p < this.nrPorts; p++) if (this.ports[p]!.state !== EvtchnStat.closed) this.close(p);
     for (const hostPort of [...this.offered.keys()]) this.offered.delete(hostPort);
     return 0;

@@ -308,22 +308,6 @@ export class Xenstored {
     conn.watches.push({ path, token, relative: !given.startsWith('/') && !given.startsWith('@') });
     return OK;
   }
-
-  /** Every node, depth first: for `xenner xenstore` and debugging. */
-  dump(): string {
-    const lines: string[] = [];
-    const walk = (path: string, depth: number): void => {
-      const n = this.tree.get(path);
-      if (n === undefined) return;
-      const name = path === '/' ? '/' : path.slice(path.lastIndexOf('/') + 1);
-      const value = Buffer.from(n.value).toString('latin1');
-      const shown = value.length > 0 ? ` = ${JSON.stringify(value)}` : '';
-      lines.push(`${'  '.repeat(depth)}${name}${shown}  (${n.perms.map(formatPerm).join(',')})`);
-      for (const c of n.children) walk(path === '/' ? `/${c}` : `${path}/${c}`, depth + 1);
-    };
-    walk('/', 0);
-    return lines.join('\n');
-  }
 }
 
 /**

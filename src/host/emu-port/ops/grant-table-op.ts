@@ -8,6 +8,7 @@
 import { DomId } from '../../../abi/xen/event-channel.js';
 import { GnttabOp, gnttabGetVersion, gnttabQuerySize, gnttabSetupTable, gnttabSetVersion, Gntst } from '../../../abi/xen/grant-table.js';
 import { err } from '../../common/errors.js';
+import { HOST_DOMID } from '../../evtchn/event-channels.js';
 import { ulongSize } from '../../common/struct-view.js';
 import type { OpContext } from '../op-context.js';
 
@@ -16,13 +17,16 @@ export function grantTableOp({ domain, req }: OpContext): number {
   const count = req.argU32(1);
   const g = domain.grants;
   const self = (dom: number): boolean => dom === DomId.SELF || dom === domain.domid;
+  // Another domain's table: Xen looks the domain up first (none: bad_domain /
+  // -ESRCH), then asks XSM, which refuses a domU the host's (domain 0's).
+  const otherStatus = (dom: number): Gntst => (dom === HOST_DOMID ? Gntst.permission_denied : Gntst.bad_domain);
   switch (cmd) {
     case GnttabOp.setup_table: {
       if (count !== 1) return err('EINVAL');
       const s = req.struct(gnttabSetupTable);
       const nr = s.u32('nr_frames');
       if (!self(s.u16('dom'))) {
-        s.setU16('status', Gntst.permission_denied);
+        s.setU16('status', otherStatus(s.u16('dom')));
         return 0;
       }
       if (nr > req.arrayCapacity(ulongSize(domain.arch))) {
@@ -42,7 +46,7 @@ export function grantTableOp({ domain, req }: OpContext): number {
       if (count !== 1) return err('EINVAL');
       const s = req.struct(gnttabQuerySize);
       if (!self(s.u16('dom'))) {
-        s.setU16('status', Gntst.permission_denied);
+        s.setU16('status', otherStatus(s.u16('dom')));
         return 0;
       }
       s.setU32('nr_frames', g.frames);
@@ -61,7 +65,7 @@ export function grantTableOp({ domain, req }: OpContext): number {
     case GnttabOp.get_version: {
       if (count !== 1) return err('EINVAL');
       const s = req.struct(gnttabGetVersion);
-      if (!self(s.u16('dom'))) return err('EPERM');
+      if (!self(s.u16('dom'))) return s.u16('dom') === HOST_DOMID ? err('EPERM') : err('ESRCH');
       s.setU32('version', g.version);
       return 0;
     }

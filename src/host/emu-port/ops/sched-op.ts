@@ -48,13 +48,8 @@ export function schedOp({ domain, vcpu, req }: OpContext): number {
       const n = s.u32('nr_ports');
       if (n > SCHED_POLL_MAX_PORTS) return err('EINVAL');
       const ports: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const p = req.u32At(i);
-        if (!domain.evtchn.isValid(p)) return err('EINVAL');
-        ports.push(p);
-      }
-      domain.schedPoll(vcpu, ports, s.u64('timeout'));
-      return 0;
+      for (let i = 0; i < n; i++) ports.push(req.u32At(i));
+      return domain.schedPoll(vcpu, ports, s.u64('timeout'));
     }
     case SchedOp.watchdog:
     case SchedOp.pin_override:
