@@ -9,9 +9,9 @@
  */
 import type { Uart16550A } from '../hvm/devices/uart-16550a.js';
 
-/** Where console input comes from; subscribe returns the unsubscribe. */
+/** Where console input comes from; subscribe returns the unsubscribe. `onEnd` runs when no more input can come (EOF). */
 export interface ConsoleInput {
-  subscribe(onBytes: (bytes: Uint8Array) => void): () => void;
+  subscribe(onBytes: (bytes: Uint8Array) => void, onEnd?: () => void): () => void;
 }
 
 /** Input waiting for the guest beyond this is dropped (a runaway pipe). */

@@ -8,8 +8,7 @@ import { xenner } from '../helpers/cli.js';
 import { pvGuestPath } from '../guests/pv-guests.js';
 
 describe('xenner run --dump-xenstore', () => {
-  // The flag reaches MachineConfig.dumpXenstore (run-options.test.ts); the pv machine does not print yet.
-  it.fails('prints the tree to stderr when the guest ends (EXPECTED TO FAIL until src/machine/pv prints formatXenstoreTree)', () => {
+  it('prints the tree to stderr when the guest ends', () => {
     const r = xenner(['run', pvGuestPath('xenstore', 'pv64'), '--memory', '64', '--max-instructions', '100000000', '--dump-xenstore']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^local = ""$/m);

@@ -86,14 +86,6 @@ export const PV_GUESTS: readonly PvGuest[] = [
     name: 'grants',
     dom0: false,
     domUOnly: 'asks for the grant table of domain 0 as a domU (on the oracle it is dom0 itself)',
-    xennerDeviations: [
-      {
-        fail: 'query_size with count 2',
-        why:
-          'emu64 (src/emu/x86_64/forward.inc hc_grant_table_op) treats count as an array length for query_size/set_version/get_version; ' +
-          "Xen's gnttab_query_size (and setup_table, set_version, get_version) return -EINVAL for count != 1",
-      },
-    ],
   },
 ];
 

@@ -16,6 +16,7 @@ import { buildDomain } from '../../host/builder/build.js';
 import { Domain, PV_DEFAULT_PERIOD_NS } from '../../host/domain/domain.js';
 import { EmuPortServer } from '../../host/emu-port/server.js';
 import { loadPvKernel } from '../../host/loader/pv-kernel.js';
+import { formatXenstoreTree } from '../../host/xenstore/dump.js';
 import { PAGE_SIZE } from '../../memory/guest-memory.js';
 import { allOnes } from '../bus-device.js';
 import { createVcpu, type VcpuFactory } from '../create-vcpu.js';
@@ -122,11 +123,16 @@ export function pvMachine(hooks: PvMachineHooks = {}): MachineLauncher {
 
     let inputOpen = config.consoleIn !== undefined;
     const scheduler = new PvScheduler(domain, clock, 0, () => inputOpen);
-    const unsubscribe = config.consoleIn?.subscribe((bytes) => {
-      if (bytes.length === 0) inputOpen = false;
-      else domain.console.pushInput(bytes);
-      scheduler.wakeForInput();
-    });
+    const unsubscribe = config.consoleIn?.subscribe(
+      (bytes) => {
+        domain.console.pushInput(bytes);
+        scheduler.wakeForInput();
+      },
+      () => {
+        inputOpen = false;
+        scheduler.wakeForInput();
+      },
+    );
 
     const loop = new RunLoop({
       vcpu,
@@ -145,6 +151,11 @@ export function pvMachine(hooks: PvMachineHooks = {}): MachineLauncher {
     } finally {
       unsubscribe?.();
       domain.console.service();
+      if (config.dumpXenstore === true) {
+        const tree = formatXenstoreTree(domain.xenstore);
+        if (config.debugOut !== undefined) config.debugOut(Buffer.from(tree));
+        else logger.info({ xenstore: tree }, 'xenstore at the end of the run');
+      }
     }
   };
 }

@@ -63,21 +63,38 @@ export class PvScheduler implements RunLoopScheduler {
     return this.domain.isRunnable(this.vcpu);
   }
 
+  /**
+   * The vCPU is blocked. With no console input to wait for, guest time
+   * skips to the next timer at once (runs are fast and deterministic).
+   * While input can still arrive (an open stdin), idle time passes in real
+   * time instead, so what the user types reaches a guest that waits on a
+   * timer as well as on its console.
+   */
   async waitRunnable(): Promise<void> {
     const deadline = this.domain.nextDeadline();
-    if (deadline !== undefined) {
+    if (!this.hasInput()) {
+      if (deadline === undefined) {
+        this.hung = { status: ExitStatus.BudgetExhausted, reason: 'the guest blocked with no timer armed and no console input to wait for (hung)' };
+        return;
+      }
       this.clock.advanceTo(nsToTsc(this.clock, deadline));
       this.domain.tick();
       return;
     }
-    if (!this.hasInput()) {
-      this.hung = { status: ExitStatus.BudgetExhausted, reason: 'the guest blocked with no timer armed and no console input to wait for (hung)' };
-      return;
-    }
+    const start = process.hrtime.bigint();
+    const now = this.domain.now();
     await new Promise<void>((resolve) => {
-      this.inputArrived = resolve;
+      const timer = deadline === undefined ? undefined : setTimeout(resolve, Math.max(0, Number((deadline - now) / 1_000_000n)));
+      this.inputArrived = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        resolve();
+      };
     });
     this.inputArrived = undefined;
+    const elapsed = process.hrtime.bigint() - start;
+    const target = deadline === undefined || now + elapsed < deadline ? now + elapsed : deadline;
+    this.clock.advanceTo(nsToTsc(this.clock, target));
+    this.domain.tick();
   }
 
   sliceLimit(): number | undefined {
