@@ -6,8 +6,7 @@
  * (run by .ci/run) puts their vmlinuz into the cache; a kernel that is not
  * there is skipped, saying so.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { XenFeature } from '../../../src/abi/xen/elfnote.js';
@@ -16,19 +15,15 @@ import { loadPvKernel, type PvKernel } from '../../../src/host/loader/pv-kernel.
 import { checkDomain } from '../../helpers/check-domain.js';
 import { readVirt } from '../../helpers/page-walk.js';
 import { xenner } from '../../helpers/cli.js';
+import { findDebianKernel, KERNEL_CACHE } from '../../helpers/kernel-cache.js';
 
-const CACHE = process.env.XENNER_KERNEL_CACHE ?? join(homedir(), '.cache', 'xenner', 'kernels');
+const CACHE = KERNEL_CACHE;
 const FLAVOURS = [
   { flavour: 'cloud-amd64', compression: 'lz4', arch: 'x86_64' },
   { flavour: 'amd64', compression: 'xz', arch: 'x86_64' },
 ] as const;
 
-function find(flavour: string): string | undefined {
-  if (!existsSync(CACHE)) return undefined;
-  const re = new RegExp(`^vmlinuz-[0-9.]+-[0-9]+-${flavour.replace(/[-]/g, '\\-')}$`);
-  const f = readdirSync(CACHE).filter((n) => re.test(n)).sort().pop();
-  return f === undefined ? undefined : join(CACHE, f);
-}
+const find = findDebianKernel;
 
 describe.each(FLAVOURS)('Debian linux-image-*-$flavour', ({ flavour, compression, arch }) => {
   const file = find(flavour);
