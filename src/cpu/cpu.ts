@@ -27,6 +27,7 @@ import { CodeSize, CpuState, CR0, EFER, F, RFLAGS_WRITABLE, Seg, SegAttr } from 
 import { defaultCpuid } from './cpuid.js';
 import { readMsr, writeMsr } from './msr.js';
 import { DR6, instructionBreakpoints } from './system/debug-registers.js';
+import { refreshSegCheck, refreshSegChecks } from './seg-limits.js';
 
 const TWO64 = 18446744073709551616n;
 
@@ -48,6 +49,8 @@ export class Cpu implements Vcpu, MmuHost {
   readonly hi: Int32Array;
   /** Shortcut to s.segBase. */
   readonly sb: Float64Array;
+  /** Shortcut to s.segChk (seg-limits.ts). */
+  readonly sc: Uint8Array;
   /** Lazy flags (flags.ts). */
   readonly lf = new Int32Array(8);
   readonly exc = new PendingException();
@@ -113,6 +116,7 @@ export class Cpu implements Vcpu, MmuHost {
     this.lo = this.s.lo;
     this.hi = this.s.hi;
     this.sb = this.s.segBase;
+    this.sc = this.s.segChk;
     this.m = new Mmu(memory, this.s, this.exc, this);
     const data = new Uint8Array(4096);
     this.exit = {
@@ -517,6 +521,7 @@ export class Cpu implements Vcpu, MmuHost {
     if ((s.cr0 & CR0.PE) === 0) s.cpl = 0;
     else if ((s.flags & F.VM) !== 0) s.cpl = 3;
     this.m.setUser(s.cpl === 3);
+    refreshSegChecks(s);
     this.brk = Brk.STOP;
     this.refreshDebugMode();
   }
@@ -532,6 +537,7 @@ export class Cpu implements Vcpu, MmuHost {
     const s = this.s;
     s.segSel[seg] = sel & 0xffff;
     s.segBase[seg] = (sel & 0xffff) * 16;
+    refreshSegCheck(s, seg);
     if (seg === Seg.CS) this.updateMode();
   }
 

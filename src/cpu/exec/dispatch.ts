@@ -7,7 +7,7 @@
  */
 import type { Cpu } from '../cpu.js';
 import { type Handler, type Insn, Rep } from '../decoder/insn.js';
-import { CodeSize, CR0, Seg, SegAttr } from '../state.js';
+import { CodeSize, Seg } from '../state.js';
 import { Ea } from '../decoder/insn.js';
 import * as arith from './arith.js';
 import * as bcd from './bcd.js';
@@ -21,7 +21,6 @@ import * as md from './mul-div.js';
 import * as sh from './shift-rotate.js';
 import * as str from './string.js';
 import * as sys from './system.js';
-import { gp0 } from './operands.js';
 import * as fast from '../system/fast-syscall.js';
 import { bound } from './bound.js';
 import * as dq from '../system/descriptor-queries.js';
@@ -34,29 +33,6 @@ export function bind(i: Insn, codeSize: number): void {
   if (i.ud !== 0) { i.h = udHandler; return; }
   const h = i.vex !== 0 ? bindVex(i) : i.map === 0 ? bindMap0(i, codeSize !== CodeSize.Bits64) : i.map === 1 ? bindMap1(i) : i.map === 2 ? bindMap2(i) : null;
   i.h = h ?? udHandler;
-  i.inner = i.h;
-  if (codeSize !== CodeSize.Bits64 && (i.segOvr === Seg.FS || i.segOvr === Seg.GS) && accessesMemoryThroughSeg(i)) i.h = nullSegGuard;
-}
-
-/**
- * An FS or GS override outside 64-bit mode on an instruction that accesses
- * memory through it: the segment may hold a null selector (as in Linux user
- * code), and an access through a null segment is #GP(0). Segment limit and
- * type checks belong to issue 4; this covers the null-selector case without
- * a check on every memory access, only on the rare FS/GS-overridden forms.
- */
-const nullSegGuard: Handler = (c: Cpu, i: Insn) => {
-  if ((c.s.segAttr[i.segOvr]! & SegAttr.UNUSABLE) !== 0 && (c.s.cr0 & CR0.PE) !== 0) gp0(c);
-  i.inner(c, i);
-};
-
-/** A memory operand (not LEA, not a hint NOP or prefetch) or a string source operand. */
-function accessesMemoryThroughSeg(i: Insn): boolean {
-  if (i.modrm < 0) return i.map === 0 && ((i.opc >= 0xa4 && i.opc <= 0xa7) || i.opc === 0xac || i.opc === 0xad || i.opc === 0x6e || i.opc === 0x6f || (i.opc >= 0xa0 && i.opc <= 0xa3) || i.opc === 0xd7);
-  if (i.mod === 3) return false;
-  if (i.map === 0 && i.opc === 0x8d) return false;
-  if (i.map === 1 && i.opc >= 0x18 && i.opc <= 0x1f) return false;
-  return true;
 }
 
 /** Register-in-opcode forms: the register goes to rm (with REX.B). */
