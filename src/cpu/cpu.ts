@@ -28,6 +28,7 @@ import { defaultCpuid } from './cpuid.js';
 import { readMsr, writeMsr } from './msr.js';
 import { DR6, instructionBreakpoints } from './system/debug-registers.js';
 import { refreshSegCheck, refreshSegChecks } from './seg-limits.js';
+import { Fpu } from './fpu/fpu.js';
 
 const TWO64 = 18446744073709551616n;
 
@@ -54,6 +55,8 @@ export class Cpu implements Vcpu, MmuHost {
   /** Lazy flags (flags.ts). */
   readonly lf = new Int32Array(8);
   readonly exc = new PendingException();
+  /** x87 (and the SSE state FXSAVE carries): fpu/fpu.ts. */
+  readonly fpu = new Fpu();
   readonly m: Mmu;
   readonly cache = new BlockCache();
   readonly exit: VcpuExit;
@@ -553,6 +556,7 @@ export class Cpu implements Vcpu, MmuHost {
     s.segSel[Seg.CS] = 0xf000; s.segBase[Seg.CS] = 0xffff0000; s.rip = 0xfff0;
     s.segAttr[Seg.LDTR] = 2 | SegAttr.P; s.segAttr[Seg.TR] = 0xb | SegAttr.P;
     s.segLimit[Seg.LDTR] = 0xffff; s.segLimit[Seg.TR] = 0xffff;
+    this.fpu.reset();
     s.cr0 = CR0.ET | CR0.CD | CR0.NW; s.cr2 = 0; s.cr3 = 0; s.cr4 = 0; s.efer = 0;
     s.idtBase = 0; s.idtLimit = 0x3ff; s.gdtBase = 0; s.gdtLimit = 0xffff;
     this.m.flushAll();

@@ -57,9 +57,7 @@ export const SYSTEM_KERNELS: readonly SystemKernel[] = [
   }),
   kernel('modes', 'real mode, long mode, compatibility mode and back to protected mode'),
   kernel('vm86', 'virtual-8086 mode: addressing, int through the IDT, IOPL-sensitive instructions, I/O bitmap'),
-  kernel('exceptions', 'fault vs trap EIPs and untouched registers: #DE #UD #BR #OF #BP #NM #MF, a faulting push', {
-    xennerKnownFailure: 'x87 is not implemented in src/cpu (fninit/fldcw/fdivp/fwait: the #NM and #MF checks raise #UD)',
-  }),
+  kernel('exceptions', 'fault vs trap EIPs and untouched registers: #DE #UD #BR #OF #BP #NM #MF, a faulting push'),
   kernel('pagefault', 'PAE paging: page-fault error codes (P/W/U/RSVD/I) and CR2, accessed/dirty bits'),
   kernel('pagefault32', '32-bit paging with 4 MiB pages: error codes, CR0.WP, reserved bit, accessed/dirty bits'),
   kernel('tlb', 'INVLPG, CR3 and CR4.PGE flushes, 2 MiB pages; self-modifying code, also through an alias'),

@@ -24,6 +24,8 @@ import * as sys from './system.js';
 import * as fast from '../system/fast-syscall.js';
 import { bound } from './bound.js';
 import * as dq from '../system/descriptor-queries.js';
+import * as x87 from '../fpu/x87.js';
+import * as env from '../fpu/x87-env.js';
 
 export const udHandler: Handler = (c: Cpu) => misc.ud(c);
 
@@ -110,7 +112,7 @@ function bindMap0(i: Insn, legacy: boolean): Handler | null {
     case 0x98: return dm.cbw;
     case 0x99: return dm.cwd;
     case 0x9a: case 0xea: return cf.farDirect;
-    case 0x9b: return misc.nop; // FWAIT: no x87 state to wait for
+    case 0x9b: return x87.fwait;
     case 0x9c: return cf.pushf;
     case 0x9d: return cf.popf;
     case 0x9e: return dm.sahf;
@@ -177,7 +179,29 @@ function bindMap0(i: Insn, legacy: boolean): Handler | null {
         default: return dm.pushRm;
       }
   }
-  return null; // x87 (D8-DF) and the rest: #UD until implemented
+  if (o >= 0xd8 && o <= 0xdf) return bindX87(i);
+  return null;
+}
+
+/** x87 escapes D8-DF: i.sub = ModRM.reg. */
+function bindX87(i: Insn): Handler | null {
+  const reg = (i.modrm >> 3) & 7;
+  i.sub = reg;
+  switch (i.opc) {
+    case 0xd8: case 0xdc: return x87.fpuArith;
+    case 0xda: return i.mod === 3 ? x87.fpuRegMisc : x87.fpuArith;
+    case 0xde: return x87.fpuArith;
+    case 0xd9:
+      if (i.mod !== 3 && reg === 4) return env.fldenv;
+      if (i.mod !== 3 && reg === 6) return env.fnstenv;
+      return x87.fpuD9;
+    case 0xdb: return x87.fpuDB;
+    case 0xdd:
+      if (i.mod !== 3 && reg === 4) return env.frstor;
+      if (i.mod !== 3 && reg === 6) return env.fnsave;
+      return x87.fpuDD;
+    default: return x87.fpuDF;
+  }
 }
 
 /** MOV r/m32, r32 with a register destination: the 32-bit fast handler copies rm -> reg. */
@@ -225,6 +249,7 @@ function bindMap1(i: Insn): Handler | null {
     case 0xae:
       if (i.mod === 3 && i.rep === 0 && !i.p66 && reg >= 5) return misc.nop; // LFENCE MFENCE SFENCE
       if (i.mod !== 3 && reg === 7 && i.rep === 0) { i.sub = 1; return misc.touchLine; } // CLFLUSH(OPT)
+      if (i.mod !== 3 && i.rep === 0 && !i.p66 && reg <= 1) return reg === 0 ? env.fxsave : env.fxrstor;
       return null;
     case 0xaf: return md.imul2;
     case 0xb2: i.sub = Seg.SS; return dm.loadFarPointer;
