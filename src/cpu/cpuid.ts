@@ -36,8 +36,8 @@ export function cpuidProfile(vendor: CpuVendor): CpuidEntry[] {
     amd ? e(0, 7, str4('Auth'), str4('cAMD'), str4('enti')) : e(0, 7, str4('Genu'), str4('ntel'), str4('ineI')),
     // Intel: family 6, model 0x3c, stepping 3. AMD: family 0x17 (0xf + 8), model 1, stepping 2.
     e(1, amd ? 0x00800f12 : 0x000306c3, 8 << 8, leaf1Ecx, leaf1Edx),
-    // EBX: BMI1, BMI2, RDSEED, ADX, CLFLUSHOPT.
-    { function: 7, index: 0, flags: 1, eax: 0, ebx: bits(3, 8, 18, 19, 23), ecx: 0, edx: 0 },
+    // EBX: BMI1, FDP_EXCPTN_ONLY, BMI2, FPU CS/DS deprecated, RDSEED, ADX, CLFLUSHOPT.
+    { function: 7, index: 0, flags: 1, eax: 0, ebx: bits(3, 6, 8, 13, 18, 19, 23), ecx: 0, edx: 0 },
     e(0x80000000, 0x80000008, 0, 0, 0),
     // ECX: LAHF/SAHF in 64-bit mode, LZCNT. EDX: SYSCALL, NX, RDTSCP, LM.
     // AMD mirrors the leaf-1 EDX bits here (except CLFSH); neither profile advertises VMX or SVM.

@@ -167,8 +167,8 @@ describe('state images', () => {
     expect(t.memory.read32(D) >>> 0).toBe(0xffff0372);
     expect(t.memory.read32(D + 4) >>> 0).toBe((0xffff0000 | (7 << 11)) >>> 0);
     expect(t.memory.read32(D + 8) >>> 0).toBe(0xffff3fff); // R7 valid, the rest empty
-    expect(t.memory.read16(D + 16)).toBe(0x18); // FCS
-    expect(t.memory.read32(D + 16) >>> 16).toBe(0x1e8); // FOP of FLD1 (D9 E8)
+    expect(t.memory.read32(D + 12)).toBe(0x1000 + 8); // FIP: FLD1 after FNINIT (DB E3) and FLDCW (D9 2D disp32)
+    expect(t.memory.read32(D + 16)).toBe(0); // FCS deprecated; FOP kept only for unmasked exceptions
     expect(t.memory.read16(D + 32)).toBe(0x037f);
   });
   test('FNSAVE / FRSTOR round-trip registers, tags and TOP; FNSAVE reinitialises', () => {
@@ -191,10 +191,11 @@ describe('state images', () => {
     expect([f64(t, D + 512), f64(t, D + 520)]).toEqual([0, 1]);
     expect(x87trap(`fxsave [${D + 8}]`)).toBe(13);
   });
-  test('FXSAVE64 stores 64-bit instruction and data pointers', () => {
-    const t = exec(64, `fninit\nfld qword [rel data]\nfxsave64 [${D}]\nhlt\ndata: dq 1.0`);
-    expect(q(t, D + 8)).toBe(0x1002n); // FIP: the FLD after the 2-byte FNINIT
-    expect(q(t, D + 16)).toBe(BigInt(0x1000 + 2 + 6 + 5 + 4 + 1)); // FDP: data
+  test('FXSAVE64 stores 64-bit pointers; FOP and FDP are those of the last instruction with an unmasked exception', () => {
+    const t = exec(64, `fninit\nfldcw [rel cw]\nfld qword [rel data]\nfld qword [rel data]\nfdiv qword [rel zero]\nfnclex\nfld1\nfxsave64 [${D}]\nhlt\ncw: dw 0x37b\ndata: dq 1.0\nzero: dq 0.0`);
+    expect(q(t, D + 8)).toBe(0x101cn); // FIP: the FLD1
+    expect(t.memory.read16(D + 6)).toBe(0x435); // FOP of FDIV m64fp (DC /6, ModRM 0x35)
+    expect(q(t, D + 16)).toBe(0x1032n); // FDP: `zero`
   });
 });
 

@@ -49,6 +49,9 @@ export class Fpu {
   fop = 0;
   fdp = 0;
   fds = 0;
+  /** FOP and FDP of the running instruction, committed to fop/fdp only if it raises an unmasked exception. */
+  pendingFop = 0;
+  pendingFdp = 0;
   /** SSE state carried by FXSAVE/FXRSTOR (no SSE arithmetic yet): MXCSR and XMM0-15 as bytes. */
   mxcsr = 0x1f80;
   readonly xmm = new Uint8Array(16 * 16);
@@ -107,6 +110,8 @@ export function raise(f: Fpu, flags: number): boolean {
   f.sw |= flags;
   if ((flags & ~f.cw & FCW_MASKS) === 0) return false;
   f.sw |= FSW.ES | FSW.B;
+  f.fop = f.pendingFop;
+  f.fdp = f.pendingFdp;
   return true;
 }
 

@@ -38,8 +38,7 @@ const envSize = (i: Insn): number => (i.osz === 1 ? 14 : 28);
 function packEnv(c: Cpu, f: Fpu, i: Insn): number {
   const wide = i.osz !== 1;
   const real = realLayout(c);
-  const fip = real ? (f.fcs << 4) + f.fip : f.fip;
-  const fdp = real ? (f.fds << 4) + f.fdp : f.fdp;
+  const fip = f.fip, fdp = f.fdp; // linear in real and virtual-8086 mode (see note() in x87.ts)
   if (wide) {
     put32(0, 0xffff0000 | f.cw); put32(4, 0xffff0000 | f.status()); put32(8, 0xffff0000 | f.tagWord());
     if (real) {
@@ -77,17 +76,15 @@ function unpackEnv(c: Cpu, f: Fpu, i: Insn): number {
     if (real) {
       f.fip = (get16(12) | ((get32(16) >>> 12) << 16)) >>> 0; f.fop = get32(16) & 0x7ff;
       f.fdp = (get16(20) | ((get32(24) >>> 12) << 16)) >>> 0;
-      f.fcs = 0; f.fds = 0;
     } else {
-      f.fip = get32(12); f.fcs = get16(16); f.fop = (get32(16) >>> 16) & 0x7ff;
-      f.fdp = get32(20); f.fds = get16(24);
+      f.fip = get32(12); f.fop = (get32(16) >>> 16) & 0x7ff;
+      f.fdp = get32(20);
     }
   } else if (real) {
     f.fip = get16(6) | ((get16(8) >>> 12) << 16); f.fop = get16(8) & 0x7ff;
     f.fdp = get16(10) | ((get16(12) >>> 12) << 16);
-    f.fcs = 0; f.fds = 0;
   } else {
-    f.fip = get16(6); f.fcs = get16(8); f.fdp = get16(10); f.fds = get16(12);
+    f.fip = get16(6); f.fdp = get16(10);
   }
   // A pending unmasked exception in the loaded status word raises #MF at the next waiting instruction.
   f.sw = (f.sw & FSW.ES) !== 0 ? f.sw | FSW.B : f.sw & ~FSW.B;
@@ -192,7 +189,7 @@ export function fxrstor(c: Cpu, i: Insn): void {
   f.sw = (f.sw & FSW.ES) !== 0 ? f.sw | FSW.B : f.sw & ~FSW.B;
   f.fop = get16(6) & 0x7ff;
   if (wide) { f.fip = getAddr64(8); f.fdp = getAddr64(16); }
-  else { f.fip = get32(8); f.fcs = get16(12); f.fdp = get32(16); f.fds = get16(20); }
+  else { f.fip = get32(8); f.fdp = get32(16); } // FCS and FDS are deprecated (stored as 0)
   f.mxcsr = mx;
   const abridged = img[4]!;
   for (let k = 0; k < 8; k++) {

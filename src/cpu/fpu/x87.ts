@@ -31,16 +31,23 @@ export function fpuEnter(c: Cpu, waiting: boolean): Fpu {
   return f;
 }
 
-/** Record FIP/FCS/FOP (and FDP/FDS for a memory operand at `la`) as the x87 does for non-control instructions. */
+/**
+ * Record the last-instruction pointers of a non-control instruction, as a
+ * current Intel CPU does (CPUID.7.EBX advertises both behaviours): FIP
+ * always (an offset, or the linear address in real and virtual-8086 mode);
+ * FOP and FDP only when the instruction raises an unmasked exception
+ * (Fpu.pendingFop/pendingFdp, committed by raise()); FCS and FDS are
+ * deprecated and kept 0.
+ */
 function note(c: Cpu, i: Insn, f: Fpu, la: number): void {
-  f.fip = c.s.rip - i.len;
-  f.fcs = c.s.segSel[Seg.CS]!;
-  f.fop = ((i.opc & 7) << 8) | (i.modrm & 0xff);
+  const real = (c.s.cr0 & CR0.PE) === 0 || (c.s.flags & F.VM) !== 0;
+  const ip = c.s.rip - i.len;
+  f.fip = real ? (c.s.segBase[Seg.CS]! + ip) >>> 0 : ip;
+  f.pendingFop = ((i.opc & 7) << 8) | (i.modrm & 0xff);
   if (i.mod !== 3) {
     const base = c.s.codeSize === CodeSize.Bits64 && i.seg < Seg.FS ? 0 : c.s.segBase[i.seg]!;
-    f.fdp = c.s.codeSize === CodeSize.Bits64 ? la - base : (la - base) >>> 0;
-    f.fds = c.s.segSel[i.seg]!;
-  }
+    f.pendingFdp = real ? la : c.s.codeSize === CodeSize.Bits64 ? la - base : (la - base) >>> 0;
+  } else f.pendingFdp = f.fdp;
 }
 
 /** A waiting instruction: the checks, then the pointers; returns the memory operand's linear address (or 0). */
@@ -89,9 +96,60 @@ function arith(f: Fpu, op: number, a: Operand, b: Operand, dst: number): boolean
   const divisor = op === 6 ? y : op === 7 ? x : 1;
   if (divisor === 0 && raise(f, FSW.ZE)) return false;
   if (!Number.isFinite(r) && Number.isFinite(x) && Number.isFinite(y) && divisor !== 0 && raise(f, FSW.OE | FSW.PE)) return false;
-  f.sw &= ~FSW.C1;
+  roundingFlags(f, Number.isFinite(r) ? roundingError(op, x, y, r) : 0, r);
   setSt(f, dst, r);
   return true;
+}
+
+/**
+ * PE and C1 (rounded up in magnitude) from the sign of exact - r (0: exact).
+ * Exact for results rounded to 53 bits (precision control = double); with
+ * extended precision the hardware may find exact what a double cannot hold.
+ */
+function roundingFlags(f: Fpu, err: number, r: number): void {
+  f.sw &= ~FSW.C1;
+  if (err === 0 || err !== err) return;
+  if ((r > 0 && err < 0) || (r < 0 && err > 0)) f.sw |= FSW.C1;
+  raise(f, FSW.PE);
+}
+
+/** Veltkamp's split of a double into two 26-bit halves (for the exact product error). */
+const SPLITTER = 134217729; // 2^27 + 1
+let splitHi = 0, splitLo = 0;
+function split(a: number): void {
+  const t = SPLITTER * a;
+  splitHi = t - (t - a);
+  splitLo = a - splitHi;
+}
+
+/** a * b - p exactly, for p = fl(a * b) (Dekker; NaN when the split overflows). */
+function productError(a: number, b: number, p: number): number {
+  if (Math.abs(a) > 1e300 || Math.abs(b) > 1e300) return NaN;
+  split(a); const ah = splitHi, al = splitLo;
+  split(b); const bh = splitHi, bl = splitLo;
+  return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+}
+
+/** The sign (and roughly the size) of exact - r for r = fl(x op y) (ops as in arith; 8: sqrt of x). */
+export function roundingError(op: number, x: number, y: number, r: number): number {
+  switch (op) {
+    case 0: case 4: case 5: {
+      const a = op === 5 ? -x : x, b = op === 0 ? y : op === 4 ? -y : y;
+      const bb = r - a;
+      return (a - (r - bb)) + (b - bb); // Knuth's TwoSum
+    }
+    case 1: return productError(x, y, r);
+    case 6: case 7: {
+      const n = op === 6 ? x : y, d = op === 6 ? y : x;
+      if (!Number.isFinite(d) || d === 0) return 0;
+      const p = r * d, e = productError(r, d, p);
+      return ((n - p) - e) * Math.sign(d);
+    }
+    default: {
+      const p = r * r, e = productError(r, r, p);
+      return (x - p) - e;
+    }
+  }
 }
 
 /** Masked invalid operation: the indefinite; unmasked: nothing stored (returns false). */
@@ -310,6 +368,7 @@ function storeSource(f: Fpu): boolean {
 /** FST/FSTP m32fp: returns false when an unmasked exception stopped it. */
 function storeM32(c: Cpu, f: Fpu, la: number): boolean {
   if (!storeSource(f)) return false;
+  f.sw &= ~FSW.C1;
   let bits: number;
   if (indefinite) bits = 0xffc00000;
   else if (isNaNOp(opA)) {
@@ -321,9 +380,10 @@ function storeM32(c: Cpu, f: Fpu, la: number): boolean {
     if (!Number.isFinite(r) && Number.isFinite(x)) { if (raise(f, FSW.OE | FSW.PE)) return false; }
     else if (r !== x || rawInexact(f)) {
       f.sw = Math.abs(r) > Math.abs(x) ? f.sw | FSW.C1 : f.sw & ~FSW.C1;
-      if (r !== 0 && Math.abs(r) < 2 ** -126 && raise(f, FSW.UE | FSW.PE)) return false;
-      if (raise(f, FSW.PE)) { /* a precision exception stores the rounded result */ }
-    }
+      // tiny and inexact: underflow (masked: the denormal or zero is stored)
+      if (Math.abs(x) < 2 ** -126 && raise(f, FSW.UE | FSW.PE)) return false;
+      raise(f, FSW.PE); // a precision exception stores the rounded result
+    } else f.sw &= ~FSW.C1;
     f32buf[0] = r;
     bits = u32buf[0]!;
   }
@@ -338,6 +398,7 @@ function rawInexact(f: Fpu): boolean {
 
 function storeM64(c: Cpu, f: Fpu, la: number): boolean {
   if (!storeSource(f)) return false;
+  f.sw &= ~FSW.C1;
   let b: bigint;
   if (indefinite) b = 0xfff8000000000000n;
   else if (isNaNOp(opA)) {
@@ -346,7 +407,11 @@ function storeM64(c: Cpu, f: Fpu, la: number): boolean {
   } else {
     const x = opA.v;
     if (!Number.isFinite(x) && rawInexact(f)) { if (raise(f, FSW.OE | FSW.PE)) return false; } // beyond the double range
-    else if (rawInexact(f)) { f.sw &= ~FSW.C1; raise(f, FSW.PE); }
+    else if (rawInexact(f)) {
+      f.sw &= ~FSW.C1;
+      if (Math.abs(x) < 2 ** -1022 && raise(f, FSW.UE | FSW.PE)) return false;
+      raise(f, FSW.PE);
+    }
     b = f64Bits(x);
   }
   c.m.probeWrite(la, 8);
@@ -566,7 +631,12 @@ function d9f8(f: Fpu, r: number): void {
       pop(f);
       return;
     }
-    case 2: unary(f, Math.sqrt, (x) => x >= 0 || Object.is(x, -0)); return;
+    case 2: // FSQRT
+      if (unary(f, Math.sqrt, (x) => x >= 0 || Object.is(x, -0))) {
+        const r = f.val[phys(f, 0)]!;
+        if (Number.isFinite(r) && r > 0) roundingFlags(f, roundingError(8, opA.v, 0, r), r); // opA: the operand unary() loaded
+      }
+      return;
     case 3: { // FSINCOS: ST(0) = sin, push cos
       if (isEmpty(f, 0)) { if (!underflow(f)) setSt(f, 0, NaN); return; }
       const x = f.val[phys(f, 0)]!;
@@ -620,7 +690,8 @@ function frndint(f: Fpu): void {
   if (f.rawOk[p] !== 0 && Number.isFinite(f.val[p]!)) {
     getStRaw(f, 0, t80);
     const r = f80ToBigInt(t80.se, t80.hi, t80.lo, f.rc);
-    if (r.inexact) raise(f, FSW.PE);
+    f.sw &= ~FSW.C1;
+    if (r.inexact) { raise(f, FSW.PE); if ((r.v < 0n ? -r.v : r.v) > BigInt(Math.trunc(Math.abs(f.val[p]!)))) f.sw |= FSW.C1; }
     bigIntToF80(r.v, t80);
     if (r.v === 0n && (f.rawSe[p]! & 0x8000) !== 0) t80.se |= 0x8000;
     setStRaw(f, 0, t80.se, t80.hi, t80.lo);
@@ -629,7 +700,7 @@ function frndint(f: Fpu): void {
   const x = f.val[p]!;
   unary(f, (v) => {
     const r = Number.isFinite(v) ? roundRc(v, f.rc) : v;
-    if (r !== v) raise(f, FSW.PE);
+    if (r !== v) { raise(f, FSW.PE); if (Math.abs(r) > Math.abs(v)) f.sw |= FSW.C1; }
     return r;
   }, () => true);
   void x;
