@@ -25,6 +25,9 @@ import * as fast from '../system/fast-syscall.js';
 import { bound } from './bound.js';
 import * as dq from '../system/descriptor-queries.js';
 import * as x87 from '../fpu/x87.js';
+import * as x87a from '../fpu/x87-arith.js';
+import * as x87ls from '../fpu/x87-load-store.js';
+import * as x87f from '../fpu/x87-functions.js';
 import * as env from '../fpu/x87-env.js';
 
 export const udHandler: Handler = (c: Cpu) => misc.ud(c);
@@ -188,19 +191,19 @@ function bindX87(i: Insn): Handler | null {
   const reg = (i.modrm >> 3) & 7;
   i.sub = reg;
   switch (i.opc) {
-    case 0xd8: case 0xdc: return x87.fpuArith;
-    case 0xda: return i.mod === 3 ? x87.fpuRegMisc : x87.fpuArith;
-    case 0xde: return x87.fpuArith;
+    case 0xd8: case 0xdc: return x87a.fpuArith;
+    case 0xda: return i.mod === 3 ? x87a.fpuRegMisc : x87a.fpuArith;
+    case 0xde: return x87a.fpuArith;
     case 0xd9:
       if (i.mod !== 3 && reg === 4) return env.fldenv;
       if (i.mod !== 3 && reg === 6) return env.fnstenv;
-      return x87.fpuD9;
-    case 0xdb: return x87.fpuDB;
+      return x87f.fpuD9;
+    case 0xdb: return x87ls.fpuDB;
     case 0xdd:
       if (i.mod !== 3 && reg === 4) return env.frstor;
       if (i.mod !== 3 && reg === 6) return env.fnsave;
-      return x87.fpuDD;
-    default: return x87.fpuDF;
+      return x87ls.fpuDD;
+    default: return x87ls.fpuDF;
   }
 }
 
