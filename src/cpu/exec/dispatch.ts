@@ -29,6 +29,7 @@ import * as x87a from '../fpu/x87-arith.js';
 import * as x87ls from '../fpu/x87-load-store.js';
 import * as x87f from '../fpu/x87-functions.js';
 import * as env from '../fpu/x87-env.js';
+import * as sse from '../sse/sse-move.js';
 
 export const udHandler: Handler = (c: Cpu) => misc.ud(c);
 
@@ -221,6 +222,8 @@ function bindMap1(i: Insn): Handler | null {
   if (o >= 0x90 && o <= 0x9f) { i.sub = o & 0xf; return bit.setcc; }
   if (o >= 0xc8 && o <= 0xcf) { opReg(i); if (i.osz === 0) i.rm &= 15; return dm.bswap; }
   if (o >= 0x18 && o <= 0x1f) return misc.nop; // hint NOPs, PREFETCHh, ENDBR
+  const s = bindSse(i);
+  if (s !== null) return s;
   switch (o) {
     case 0x00: return sys.group6;
     case 0x01:
@@ -253,6 +256,7 @@ function bindMap1(i: Insn): Handler | null {
       if (i.mod === 3 && i.rep === 0 && !i.p66 && reg >= 5) return misc.nop; // LFENCE MFENCE SFENCE
       if (i.mod !== 3 && reg === 7 && i.rep === 0) { i.sub = 1; return misc.touchLine; } // CLFLUSH(OPT)
       if (i.mod !== 3 && i.rep === 0 && !i.p66 && reg <= 1) return reg === 0 ? env.fxsave : env.fxrstor;
+      if (i.mod !== 3 && i.rep === 0 && !i.p66 && (reg === 2 || reg === 3) && i.vex === 0) { i.sub = reg; return sse.mxcsr; }
       return null;
     case 0xaf: return md.imul2;
     case 0xb2: i.sub = Seg.SS; return dm.loadFarPointer;
@@ -277,6 +281,44 @@ function bindMap1(i: Insn): Handler | null {
     case 0x35: return fast.sysexit;
     case 0x02: case 0x03: i.sub = o - 2; return dq.larLsl;
     case 0x33: return sys.notImplemented; // RDPMC
+  }
+  return null;
+}
+
+/** SSE/SSE2 data movement and bitwise operations (sse/sse-move.ts); null for everything else. */
+function bindSse(i: Insn): Handler | null {
+  const o = i.opc, rep = i.rep, p66 = i.p66 !== 0, none = rep === 0 && !p66, dq = rep === 0 && p66;
+  const reg = (i.modrm >> 3) & 7;
+  switch (o) {
+    case 0x10: case 0x11:
+      if (rep === 3 || rep === 2) { i.sub = (rep === 3 ? 1 : 2) | (o === 0x11 ? 4 : 0); return sse.movScalar; }
+      i.sub = o === 0x11 ? 1 : 0; return sse.movdq;
+    case 0x12: case 0x13: if (rep !== 0) return null; i.sub = o === 0x13 ? 4 : 0; return sse.movHalf;
+    case 0x16: case 0x17: if (rep !== 0) return null; i.sub = 2 | (o === 0x17 ? 4 : 0); return sse.movHalf;
+    case 0x28: case 0x29: if (rep !== 0) return null; i.sub = 2 | (o === 0x29 ? 1 : 0); return sse.movdq;
+    case 0x2b: if (rep !== 0) return null; i.sub = 3; return sse.movdq;
+    case 0x54: case 0x55: case 0x56: case 0x57: if (rep !== 0) return null; i.sub = o - 0x54; return sse.logic;
+    case 0xdb: case 0xdf: case 0xeb: case 0xef: if (!dq) return null; i.sub = o === 0xdb ? 0 : o === 0xdf ? 1 : o === 0xeb ? 2 : 3; return sse.logic;
+    case 0x60: case 0x61: case 0x62: case 0x6c: case 0x68: case 0x69: case 0x6a: case 0x6d:
+      if (!dq) return null;
+      i.sub = ({ 0x60: 1, 0x61: 2, 0x62: 4, 0x6c: 8, 0x68: 17, 0x69: 18, 0x6a: 20, 0x6d: 24 } as Record<number, number>)[o]!;
+      return sse.punpck;
+    case 0x6e: return dq ? sse.movdGpr : null;
+    case 0x7e: return dq ? sse.movdGpr : rep === 3 && !p66 ? sse.movq : null;
+    case 0xd6: return dq ? sse.movq : null;
+    case 0x6f: case 0x7f:
+      if (dq) { i.sub = 2 | (o === 0x7f ? 1 : 0); return sse.movdq; }
+      if (rep === 3 && !p66) { i.sub = o === 0x7f ? 1 : 0; return sse.movdq; }
+      return null;
+    case 0xe7: if (!dq) return null; i.sub = 3; return sse.movdq;
+    case 0x70:
+      if (dq) { i.sub = 0; return sse.shuffle; }
+      if (!p66 && (rep === 3 || rep === 2)) { i.sub = rep === 3 ? 1 : 2; return sse.shuffle; }
+      return null;
+    case 0xc6: if (!none) return null; i.sub = 3; return sse.shuffle;
+    case 0x73: if (!dq || (reg !== 3 && reg !== 7)) return null; i.sub = reg; return sse.byteShift;
+    case 0x74: case 0x75: case 0x76: if (!dq) return null; i.sub = o === 0x74 ? 1 : o === 0x75 ? 2 : 4; return sse.pcmpeq;
+    case 0xd7: return dq && i.mod === 3 ? sse.pmovmskb : null;
   }
   return null;
 }

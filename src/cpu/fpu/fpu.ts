@@ -55,6 +55,8 @@ export class Fpu {
   /** SSE state carried by FXSAVE/FXRSTOR (no SSE arithmetic yet): MXCSR and XMM0-15 as bytes. */
   mxcsr = 0x1f80;
   readonly xmm = new Uint8Array(16 * 16);
+  /** The same XMM bytes as dwords (sse/sse-move.ts). */
+  readonly xmm32 = new Int32Array(this.xmm.buffer);
 
   /** FNINIT. */
   init(): void {
