@@ -27,6 +27,8 @@ import { CodeSize, CpuState, CR0, EFER, F, RFLAGS_WRITABLE, Seg, SegAttr } from 
 import { defaultCpuid } from './cpuid.js';
 import { readMsr, writeMsr } from './msr.js';
 import { DR6, instructionBreakpoints } from './system/debug-registers.js';
+import { refreshSegCheck, refreshSegChecks } from './seg-limits.js';
+import { Fpu } from './fpu/fpu.js';
 
 const TWO64 = 18446744073709551616n;
 
@@ -48,9 +50,13 @@ export class Cpu implements Vcpu, MmuHost {
   readonly hi: Int32Array;
   /** Shortcut to s.segBase. */
   readonly sb: Float64Array;
+  /** Shortcut to s.segChk (seg-limits.ts). */
+  readonly sc: Uint8Array;
   /** Lazy flags (flags.ts). */
   readonly lf = new Int32Array(8);
   readonly exc = new PendingException();
+  /** x87 (and the SSE state FXSAVE carries): fpu/fpu.ts. */
+  readonly fpu = new Fpu();
   readonly m: Mmu;
   readonly cache = new BlockCache();
   readonly exit: VcpuExit;
@@ -113,6 +119,7 @@ export class Cpu implements Vcpu, MmuHost {
     this.lo = this.s.lo;
     this.hi = this.s.hi;
     this.sb = this.s.segBase;
+    this.sc = this.s.segChk;
     this.m = new Mmu(memory, this.s, this.exc, this);
     const data = new Uint8Array(4096);
     this.exit = {
@@ -517,6 +524,7 @@ export class Cpu implements Vcpu, MmuHost {
     if ((s.cr0 & CR0.PE) === 0) s.cpl = 0;
     else if ((s.flags & F.VM) !== 0) s.cpl = 3;
     this.m.setUser(s.cpl === 3);
+    refreshSegChecks(s);
     this.brk = Brk.STOP;
     this.refreshDebugMode();
   }
@@ -532,6 +540,7 @@ export class Cpu implements Vcpu, MmuHost {
     const s = this.s;
     s.segSel[seg] = sel & 0xffff;
     s.segBase[seg] = (sel & 0xffff) * 16;
+    refreshSegCheck(s, seg);
     if (seg === Seg.CS) this.updateMode();
   }
 
@@ -547,6 +556,7 @@ export class Cpu implements Vcpu, MmuHost {
     s.segSel[Seg.CS] = 0xf000; s.segBase[Seg.CS] = 0xffff0000; s.rip = 0xfff0;
     s.segAttr[Seg.LDTR] = 2 | SegAttr.P; s.segAttr[Seg.TR] = 0xb | SegAttr.P;
     s.segLimit[Seg.LDTR] = 0xffff; s.segLimit[Seg.TR] = 0xffff;
+    this.fpu.reset();
     s.cr0 = CR0.ET | CR0.CD | CR0.NW; s.cr2 = 0; s.cr3 = 0; s.cr4 = 0; s.efer = 0;
     s.idtBase = 0; s.idtLimit = 0x3ff; s.gdtBase = 0; s.gdtLimit = 0xffff;
     this.m.flushAll();

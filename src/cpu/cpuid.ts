@@ -1,6 +1,7 @@
 /**
  * The CPUID profiles: an Intel-like and an AMD-like CPU that advertise
- * exactly what this CPU implements (no x87/SSE yet; BMI1/BMI2 yes). The
+ * exactly what this CPU implements (x87 and FXSAVE/FXRSTOR, no SSE yet;
+ * BMI1/BMI2 yes). The
  * vendor decides which of VMCALL/VMMCALL is #UD and whether SYSENTER works
  * in long mode, as on real hardware. The VMM chooses one with setCpuid
  * (KVM_SET_CPUID2); the Intel one is the default.
@@ -27,16 +28,16 @@ export function cpuidProfile(vendor: CpuVendor): CpuidEntry[] {
     const part = brand.slice(k * 16, k * 16 + 16);
     return e(0x80000002 + k, str4(part.slice(0, 4)), str4(part.slice(4, 8)), str4(part.slice(8, 12)), str4(part.slice(12, 16)));
   };
-  // ECX: CX16, MOVBE, POPCNT, RDRAND. EDX: PSE TSC MSR PAE CX8 SEP PGE CMOV PAT PSE36 CLFSH.
+  // ECX: CX16, MOVBE, POPCNT, RDRAND. EDX: FPU PSE TSC MSR PAE CX8 SEP PGE CMOV PAT PSE36 CLFSH FXSR.
   const leaf1Ecx = bits(13, 22, 23, 30);
-  const leaf1Edx = bits(3, 4, 5, 6, 8, 11, 13, 15, 16, 17, 19);
+  const leaf1Edx = bits(0, 3, 4, 5, 6, 8, 11, 13, 15, 16, 17, 19, 24);
   const amd = vendor === 'amd';
   return [
     amd ? e(0, 7, str4('Auth'), str4('cAMD'), str4('enti')) : e(0, 7, str4('Genu'), str4('ntel'), str4('ineI')),
     // Intel: family 6, model 0x3c, stepping 3. AMD: family 0x17 (0xf + 8), model 1, stepping 2.
     e(1, amd ? 0x00800f12 : 0x000306c3, 8 << 8, leaf1Ecx, leaf1Edx),
-    // EBX: BMI1, BMI2, RDSEED, ADX, CLFLUSHOPT.
-    { function: 7, index: 0, flags: 1, eax: 0, ebx: bits(3, 8, 18, 19, 23), ecx: 0, edx: 0 },
+    // EBX: BMI1, FDP_EXCPTN_ONLY, BMI2, FPU CS/DS deprecated, RDSEED, ADX, CLFLUSHOPT.
+    { function: 7, index: 0, flags: 1, eax: 0, ebx: bits(3, 6, 8, 13, 18, 19, 23), ecx: 0, edx: 0 },
     e(0x80000000, 0x80000008, 0, 0, 0),
     // ECX: LAHF/SAHF in 64-bit mode, LZCNT. EDX: SYSCALL, NX, RDTSCP, LM.
     // AMD mirrors the leaf-1 EDX bits here (except CLFSH); neither profile advertises VMX or SVM.

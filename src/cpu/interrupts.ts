@@ -8,7 +8,7 @@ import type { Cpu } from './cpu.js';
 import { ExitReason } from './contract.js';
 import { FAULT, faultClass, Vec } from './exceptions.js';
 import { getFlags, setArithFlags } from './flags.js';
-import { readDescriptor, setFromDescriptor, loadCsReturn, loadSegment } from './segments.js';
+import { readDescriptor, setFromDescriptor, loadCsReturn, loadSegment, nullInnerDataSegments } from './segments.js';
 import { CodeSize, CR0, EFER, F, RFLAGS_WRITABLE, Seg, SegAttr } from './state.js';
 import { EXIT } from './exceptions.js';
 import { pushTaskErrorCode, switchTask, TaskSwitch, taskReturn } from './system/tasks.js';
@@ -225,6 +225,7 @@ export function iret(c: Cpu, sz: number): void {
     if (sz === 3) { c.lo[4] = newSpLo; c.hi[4] = newSpHi; }
     else if (sz === 2) { c.lo[4] = newSpLo; c.hi[4] = 0; }
     else c.lo[4] = (c.lo[4]! & ~0xffff) | (newSpLo & 0xffff);
+    if (rpl > oldCpl) nullInnerDataSegments(c);
   } else {
     if (big) c.lo[4] = (spLo + 3 * n) | 0; else c.lo[4] = (spLo & ~0xffff) | ((spLo + 3 * n) & 0xffff);
   }

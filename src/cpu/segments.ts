@@ -8,6 +8,7 @@ import type { Cpu } from './cpu.js';
 import { Brk } from './block-cache.js';
 import { FAULT, Vec } from './exceptions.js';
 import { CodeSize, CR0, F, Seg, SegAttr } from './state.js';
+import { refreshSegCheck } from './seg-limits.js';
 
 const TWO32 = 4294967296;
 
@@ -47,6 +48,7 @@ export function setFromDescriptor(c: Cpu, seg: number, sel: number, lo: number, 
   s.segBase[seg] = baseHigh !== 0 ? baseHigh * TWO32 + base : base;
   s.segLimit[seg] = limit;
   s.segAttr[seg] = (hi >>> 8) & 0xf0ff;
+  refreshSegCheck(s, seg);
 }
 
 /** Descriptor bits of the high dword: S (code/data), code, conforming/expand-down, readable/writable, present. */
@@ -82,6 +84,7 @@ export function loadSegment(c: Cpu, seg: number, sel: number): void {
   if ((s.cr0 & CR0.PE) === 0 || (s.flags & F.VM) !== 0) {
     s.segSel[seg] = sel;
     s.segBase[seg] = sel * 16;
+    refreshSegCheck(s, seg);
     if (seg === Seg.CS) c.updateMode();
     return;
   }
@@ -93,6 +96,7 @@ export function loadSegment(c: Cpu, seg: number, sel: number): void {
     s.segSel[seg] = sel;
     s.segBase[seg] = seg >= Seg.FS && s.codeSize === CodeSize.Bits64 ? s.segBase[seg]! : 0;
     s.segAttr[seg] = SegAttr.UNUSABLE | (seg === Seg.SS ? rpl << SegAttr.DPL_SHIFT : 0);
+    refreshSegCheck(s, seg);
     return;
   }
   const lo = readDescriptor(c, sel);
@@ -113,6 +117,27 @@ export function loadSegment(c: Cpu, seg: number, sel: number): void {
   setFromDescriptor(c, seg, sel, lo, hi | 0x100);
   if (seg === Seg.SS) c.brk = Brk.STOP;
 }
+
+/**
+ * After a far RET or IRET to an outer privilege level: ES, DS, FS and GS
+ * that hold a data or non-conforming code segment more privileged than the
+ * new CPL become null (SDM, RET and IRET), so the outer ring cannot use the
+ * inner ring's segments.
+ */
+export function nullInnerDataSegments(c: Cpu): void {
+  const s = c.s;
+  for (const seg of DATA_SEGS) {
+    const a = s.segAttr[seg]!;
+    if ((a & SegAttr.UNUSABLE) !== 0 || (a & SegAttr.S) === 0) continue;
+    const conformingCode = (a & 0xc) === 0xc;
+    if (!conformingCode && ((a >> SegAttr.DPL_SHIFT) & 3) < s.cpl) {
+      s.segSel[seg] = 0;
+      s.segAttr[seg] = SegAttr.UNUSABLE;
+      refreshSegCheck(s, seg);
+    }
+  }
+}
+const DATA_SEGS = [Seg.ES, Seg.DS, Seg.FS, Seg.GS] as const;
 
 /** Check a code-segment descriptor for a far JMP/CALL at the current CPL; returns the low dword (high in c.m.hi). */
 function checkCodeForTransfer(c: Cpu, sel: number): number {

@@ -69,6 +69,12 @@ export class CpuState {
   readonly segBase = new Float64Array(8);
   readonly segLimit = new Float64Array(8);
   readonly segAttr = new Int32Array(8);
+  /**
+   * Derived, not architectural: 1 where an access through ES..GS needs the
+   * limit/type/null checks of seg-limits.ts (0 for flat segments and in real
+   * and 64-bit mode). Kept current by segment loads and Cpu.updateMode.
+   */
+  readonly segChk = new Uint8Array(8);
 
   gdtBase = 0;
   gdtLimit = 0;

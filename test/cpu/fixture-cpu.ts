@@ -50,6 +50,10 @@ function makeFixtureCpu(opts: FixtureCpuOptions): FixtureCpu {
   const t = createTestCpu({ mode: opts.mode, memory, cpl, paging: opts.mode === 64 });
   loadSelectors(t, opts);
   const { cpu } = t;
+  // SSE is enabled as Linux enables it for user code (CR4.OSFXSR, OSXMMEXCPT).
+  const withSse = cpu.getSregs();
+  withSse.cr4 |= 0x600n;
+  cpu.setSregs(withSse);
   // Every case starts from these segments: an earlier case may have loaded a
   // segment register or taken an exception (which switches to the harness's CS at CPL 0).
   const sregs = cpu.getSregs();

@@ -148,16 +148,54 @@ export function replayCase(cpu: FixtureCpu, file: FixtureFile, c: FixtureCase, i
   if ((gotFlags ^ wantFlags) & ~undef) {
     problems.push(`${label}: rflags = ${hex(gotFlags)}, hardware ${hex(wantFlags)} (undefined mask ${hex(undef)}, differing ${hex((gotFlags ^ wantFlags) & ~undef)})`);
   }
+  const ignore = ignoredBits(c);
   for (const w of expectedWindows(file, c, images)) {
     const got = cpu.readMemory(w.base, w.bytes.length);
+    for (const a of c.approx ?? []) {
+      const at = a.addr - w.base;
+      if (at < 0 || at + 10 > w.bytes.length) continue;
+      const d = f80Distance(got.subarray(at, at + 10), w.bytes.subarray(at, at + 10));
+      if (d > 2n ** BigInt(a.bits)) problems.push(`${label}: 80-bit value at ${hex(BigInt(a.addr))} = ${f80Hex(got, at)}, hardware ${f80Hex(w.bytes, at)} (${d} ulps apart, tolerance 2^${a.bits})`);
+      for (let k = 0; k < 10; k++) ignore.set(a.addr + k, 0xff);
+    }
     for (let i = 0; i < w.bytes.length; i++) {
-      if (got[i] !== w.bytes[i]) {
+      const m = ~(ignore.get(w.base + i) ?? 0) & 0xff;
+      if ((got[i]! & m) !== (w.bytes[i]! & m)) {
         problems.push(`${label}: memory at ${hex(BigInt(w.base + i))} = ${hex(BigInt(got[i]!))}, hardware ${hex(BigInt(w.bytes[i]!))}`);
         break;
       }
     }
   }
   return problems;
+}
+
+/** Bits of memory a case does not compare (undefMem), by address. */
+function ignoredBits(c: FixtureCase): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const u of c.undefMem ?? []) hexToBytes(u.hex).forEach((b, k) => m.set(u.addr + k, (m.get(u.addr + k) ?? 0) | b));
+  return m;
+}
+
+/**
+ * An 80-bit float as a position on the line of representable values
+ * (exponent * 2^63 + the fraction without the explicit integer bit, negated
+ * for negative values), so neighbours are 1 apart across binade boundaries.
+ */
+function f80Ordinal(b: Uint8Array): bigint {
+  let frac = 0n;
+  for (let k = 7; k >= 0; k--) frac = (frac << 8n) | BigInt(b[k]!);
+  const e = BigInt(((b[9]! & 0x7f) << 8) | b[8]!);
+  const mag = (e << 63n) | (frac & ((1n << 63n) - 1n));
+  return (b[9]! & 0x80) !== 0 ? -mag : mag;
+}
+
+function f80Distance(a: Uint8Array, b: Uint8Array): bigint {
+  const d = f80Ordinal(a) - f80Ordinal(b);
+  return d < 0n ? -d : d;
+}
+
+function f80Hex(b: Uint8Array, at: number): string {
+  return Array.from(b.subarray(at, at + 10)).reverse().map((x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 function describe(o: FixtureRunOutcome): string {

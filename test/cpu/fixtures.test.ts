@@ -8,7 +8,7 @@ import { parseHex64 } from '../../tools/cpu-fixtures/format.js';
 import { fixtureCpuFactory, fixtureCpuPending } from './fixture-cpu.js';
 import { type FixtureCase, loadFixtures, replayFile } from './fixture-runner.js';
 
-const SHOW = 25;
+const SHOW = Number(process.env.FIXTURE_SHOW ?? 25);
 
 interface KnownQemuBug {
   family: string;

@@ -57,9 +57,7 @@ export const SYSTEM_KERNELS: readonly SystemKernel[] = [
   }),
   kernel('modes', 'real mode, long mode, compatibility mode and back to protected mode'),
   kernel('vm86', 'virtual-8086 mode: addressing, int through the IDT, IOPL-sensitive instructions, I/O bitmap'),
-  kernel('exceptions', 'fault vs trap EIPs and untouched registers: #DE #UD #BR #OF #BP #NM #MF, a faulting push', {
-    xennerKnownFailure: 'x87 is not implemented in src/cpu (fninit/fldcw/fdivp/fwait: the #NM and #MF checks raise #UD)',
-  }),
+  kernel('exceptions', 'fault vs trap EIPs and untouched registers: #DE #UD #BR #OF #BP #NM #MF, a faulting push'),
   kernel('pagefault', 'PAE paging: page-fault error codes (P/W/U/RSVD/I) and CR2, accessed/dirty bits'),
   kernel('pagefault32', '32-bit paging with 4 MiB pages: error codes, CR0.WP, reserved bit, accessed/dirty bits'),
   kernel('tlb', 'INVLPG, CR3 and CR4.PGE flushes, 2 MiB pages; self-modifying code, also through an alias'),
@@ -69,6 +67,7 @@ export const SYSTEM_KERNELS: readonly SystemKernel[] = [
   kernel('fastcall', 'sysenter/sysexit and syscall/sysret round trips'),
   kernel('singlestep', 'single stepping with TF, DR6.BS, the mov ss shadow'),
   kernel('debugregs', 'hardware breakpoints: instruction (fault, RF), data write and read/write (traps)'),
+  kernel('seglimits', 'segment limits and types on data accesses: expand-up/down, B bit, read-only, execute-only, null DS, the stack (#SS) from ring 3, string ops, FS/GS nulled by iretd'),
   kernel('iobitmap', 'the TSS I/O permission bitmap, its limit, and IOPL'),
   kernel('uart', 'the 16550A registers, loopback, THR-empty interrupt identification, and a line of input', { input: '\n\nping\n' }),
   kernel('pvh', 'PVH entry and hvm_start_info', { file: 'guests/system/pvh.elf', machine: 'pvh', cmdline: 'pvh-cmdline test' }),

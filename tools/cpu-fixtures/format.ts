@@ -15,8 +15,11 @@
  * from their input, the raw final RFLAGS, and every window qword that
  * differs from its initial value (8-byte aligned). Comparisons mask the
  * flags in `undef` (flags the architecture leaves undefined for this case)
- * and skip the registers in `undefRegs`. A case that faulted has `exc` (the
- * vector) and no `out`.
+ * and skip the registers in `undefRegs`, and memory bits in `undefMem`; an
+ * 80-bit value listed in `approx` matches when it is within 2^bits units in
+ * the last place of the recorded one (x87 results the software CPU computes
+ * in float64, see src/cpu/README.md "x87"). A case that faulted has `exc`
+ * (the vector) and no `out`.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Gpr, Mode } from './layout.js';
@@ -46,6 +49,10 @@ export interface FixtureCase {
   undef?: string;
   /** Registers whose final value the architecture leaves undefined here (host- or time-dependent ones, e.g. rdtsc, cpuid, are left out of `out`) */
   undefRegs?: Gpr[];
+  /** Memory bits not compared: at `addr`, the 1 bits of `hex` (status-word bits float64 cannot reproduce, host-dependent state) */
+  undefMem?: MemBytes[];
+  /** 80-bit floats compared with a tolerance: within 2^bits units in the last place (64-bit significand) */
+  approx?: { addr: number; bits: number }[];
 }
 
 export interface FixtureFile {

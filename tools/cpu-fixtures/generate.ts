@@ -59,6 +59,8 @@ function toCase(mode: Mode, spec: CaseSpec, code: Uint8Array, r: NativeResult): 
   }
   if (spec.undef) c.undef = spec.undef.toString(16);
   if (spec.undefRegs.length) c.undefRegs = [...spec.undefRegs];
+  if (spec.undefMem?.length) c.undefMem = spec.undefMem.map((m) => ({ addr: m.addr, hex: bytesToHex(m.bytes) }));
+  if (spec.approx?.length) c.approx = spec.approx.map((a) => ({ ...a }));
   return c;
 }
 

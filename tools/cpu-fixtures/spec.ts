@@ -15,6 +15,10 @@ export interface CaseSpec {
   mem: { addr: number; bytes: Uint8Array }[];
   undef: number;
   undefRegs: Gpr[];
+  /** Memory bits not compared (the 1 bits of `bytes` at addr) */
+  undefMem?: { addr: number; bytes: Uint8Array }[];
+  /** 80-bit results compared within 2^bits ulps */
+  approx?: { addr: number; bits: number }[];
   /** The undefined registers' values change from run to run (rdtsc, rdrand): do not record them */
   volatile?: boolean;
 }
@@ -117,6 +121,23 @@ export class Case {
     return this;
   }
 
+  readonly undefMem: { addr: number; bytes: Uint8Array }[] = [];
+  readonly approx: { addr: number; bits: number }[] = [];
+
+  /** Memory bits (the 1 bits of the little-endian `bytes`-byte mask at addr) the comparison ignores. */
+  undefinedMem(addr: number, maskValue: bigint, bytes: number): this {
+    const b = new Uint8Array(bytes);
+    for (let i = 0; i < bytes; i++) b[i] = Number((maskValue >> BigInt(8 * i)) & 0xffn);
+    this.undefMem.push({ addr, bytes: b });
+    return this;
+  }
+
+  /** The 80-bit float at addr is compared within 2^bits units in the last place. */
+  approximate(addr: number, bits: number): this {
+    this.approx.push({ addr, bits });
+    return this;
+  }
+
   private isVolatile = false;
 
   /** The registers marked undefined get values that change from run to run. */
@@ -128,6 +149,8 @@ export class Case {
   spec(): CaseSpec {
     const s: CaseSpec = { name: this.name, asm: this.asm, regs: this.regs, rflags: this.rflags, mem: this.mem, undef: this.undef, undefRegs: this.undefRegs };
     if (this.isVolatile) s.volatile = true;
+    if (this.undefMem.length) s.undefMem = this.undefMem;
+    if (this.approx.length) s.approx = this.approx;
     return s;
   }
 }

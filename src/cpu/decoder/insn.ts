@@ -72,11 +72,7 @@ export class Insn {
   /** Ends a decoded block. */
   blockEnd = false;
 
-  /** The semantic handler when `h` is a guard around it (see exec/dispatch.ts, nullSegGuard). */
-  inner: Handler;
-
   constructor(h: Handler) {
     this.h = h;
-    this.inner = h;
   }
 }

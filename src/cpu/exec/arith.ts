@@ -72,7 +72,7 @@ export function aluRmReg(c: Cpu, i: Insn): void {
     if (op !== 7) setReg(c, sz, i.rm, r, 0);
     aluFlags(c, op, sz, a, b, r, cin);
   } else {
-    const la = ea(c, i);
+    const la = ea(c, i, 1 << sz, op === 7 ? 0 : 1);
     const a = readMem(c, la, sz);
     const cin = op === 2 || op === 3 ? getCF(c) : 0;
     const r = aluResult(c, op, sz, a, b);
@@ -95,7 +95,7 @@ function aluRm64(c: Cpu, i: Insn, op: number, bl: number, bh: number): void {
     if (op !== 7) { c.lo[i.rm] = r; c.hi[i.rm] = rh; }
     flags64(c, op, al, ah, bl, bh, r, rh, cin);
   } else {
-    const la = ea(c, i);
+    const la = ea(c, i, 8, op === 7 ? 0 : 1);
     const al = c.m.read64(la), ah = c.m.hi;
     const r = alu64(c, op, al, ah, bl, bh, cin);
     const rh = c.rh;
@@ -144,7 +144,7 @@ export function aluRmImm(c: Cpu, i: Insn): void {
     if (op !== 7) setReg(c, sz, i.rm, r, 0);
     aluFlags(c, op, sz, a, b, r, cin);
   } else {
-    const la = ea(c, i);
+    const la = ea(c, i, 1 << sz, op === 7 ? 0 : 1);
     const a = readMem(c, la, sz);
     const r = aluResult(c, op, sz, a, b);
     if (op !== 7) writeMem(c, la, sz, r, 0);
@@ -199,7 +199,7 @@ export function incDec(c: Cpu, i: Insn): void {
   const dec = i.sub === 1;
   const cf = getCF(c);
   if (sz === 3) {
-    const la = i.mod === 3 ? 0 : ea(c, i);
+    const la = i.mod === 3 ? 0 : ea(c, i, 8, 1);
     const al = i.mod === 3 ? c.lo[i.rm]! : c.m.read64(la);
     const ah = i.mod === 3 ? c.hi[i.rm]! : c.m.hi;
     const r = alu64(c, dec ? 5 : 0, al, ah, 1, 0, 0);
@@ -216,7 +216,7 @@ export function incDec(c: Cpu, i: Insn): void {
     setReg(c, sz, i.rm, r, 0);
     setLazy(c, dec ? K.DEC : K.INC, sz, a, 1, r);
   } else {
-    const la = ea(c, i);
+    const la = ea(c, i, 1 << sz, 1);
     const a = readMem(c, la, sz);
     const r = (dec ? a - 1 : a + 1) & mask;
     writeMem(c, la, sz, r, 0);
@@ -239,7 +239,7 @@ export function incDec32Reg(c: Cpu, i: Insn): void {
 export function neg(c: Cpu, i: Insn): void {
   const sz = i.osz;
   if (sz === 3) {
-    const la = i.mod === 3 ? 0 : ea(c, i);
+    const la = i.mod === 3 ? 0 : ea(c, i, 8, 1);
     const al = i.mod === 3 ? c.lo[i.rm]! : c.m.read64(la);
     const ah = i.mod === 3 ? c.hi[i.rm]! : c.m.hi;
     const r = alu64(c, 5, 0, 0, al, ah, 0);
@@ -249,7 +249,7 @@ export function neg(c: Cpu, i: Insn): void {
     return;
   }
   const mask = SIZE_MASK[sz]!;
-  const la = i.mod === 3 ? 0 : ea(c, i);
+  const la = i.mod === 3 ? 0 : ea(c, i, 1 << sz, 1);
   const a = i.mod === 3 ? getReg(c, sz, i.rm) : readMem(c, la, sz);
   const r = (-a) & mask;
   if (i.mod === 3) setReg(c, sz, i.rm, r, 0); else writeMem(c, la, sz, r, 0);
@@ -262,7 +262,7 @@ export function neg(c: Cpu, i: Insn): void {
 export function xadd(c: Cpu, i: Insn): void {
   const sz = i.osz;
   if (sz === 3) {
-    const la = i.mod === 3 ? 0 : ea(c, i);
+    const la = i.mod === 3 ? 0 : ea(c, i, 8, 1);
     const al = i.mod === 3 ? c.lo[i.rm]! : c.m.read64(la);
     const ah = i.mod === 3 ? c.hi[i.rm]! : c.m.hi;
     const bl = c.lo[i.reg]!, bh = c.hi[i.reg]!;
@@ -273,7 +273,7 @@ export function xadd(c: Cpu, i: Insn): void {
     setLazy64(c, K.ADD, al, ah, bl, bh, r, rh);
     return;
   }
-  const la = i.mod === 3 ? 0 : ea(c, i);
+  const la = i.mod === 3 ? 0 : ea(c, i, 1 << sz, 1);
   const a = i.mod === 3 ? getReg(c, sz, i.rm) : readMem(c, la, sz);
   const b = getReg(c, sz, i.reg);
   const r = (a + b) & SIZE_MASK[sz]!;
@@ -285,7 +285,7 @@ export function xadd(c: Cpu, i: Insn): void {
 /** CMPXCHG r/m, reg (0F B0/B1): compare the accumulator with r/m. */
 export function cmpxchg(c: Cpu, i: Insn): void {
   const sz = i.osz;
-  const la = i.mod === 3 ? 0 : ea(c, i);
+  const la = i.mod === 3 ? 0 : ea(c, i, 1 << sz, 1);
   if (sz === 3) {
     const dl = i.mod === 3 ? c.lo[i.rm]! : c.m.read64(la);
     const dh = i.mod === 3 ? c.hi[i.rm]! : c.m.hi;
@@ -316,7 +316,7 @@ export function cmpxchg(c: Cpu, i: Insn): void {
 
 /** CMPXCHG8B / CMPXCHG16B m (0F C7 /1). */
 export function cmpxchg8b16b(c: Cpu, i: Insn): void {
-  const la = ea(c, i);
+  const la = ea(c, i, i.osz === 3 ? 16 : 8, 1);
   materialize(c);
   if (i.osz === 3) {
     if ((la & 15) !== 0) fault(c, Vec.GP, 0);

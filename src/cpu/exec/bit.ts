@@ -10,7 +10,7 @@ import type { Cpu } from '../cpu.js';
 import type { Insn } from '../decoder/insn.js';
 import { cond, getFlags, materialize, PARITY, setArithFlags } from '../flags.js';
 import { F } from '../state.js';
-import { ea, getReg, readMem, readRm, setReg, writeMem } from './operands.js';
+import { ea, getReg, readMem, readRm, SEG_CHECK_LATER, segCheckLa, setReg, writeMem } from './operands.js';
 
 const BITS = [8, 16, 32, 64] as const;
 
@@ -28,7 +28,9 @@ export function bitTest(c: Cpu, i: Insn): void {
     word = getReg(c, sz, i.rm); wordHi = sz === 3 ? c.hi[i.rm]! : 0;
   } else {
     // Register offsets are signed and select a word relative to the operand.
-    const base = ea(c, i);
+    // With a register offset the word touched is not at the EA: check it once its address is known.
+    const write = i.sub !== 0 ? 1 : 0;
+    const base = ea(c, i, i.imm2 === 1 ? 1 << sz : SEG_CHECK_LATER, write);
     if (i.imm2 === 1) { bitNo = off; la = base; }
     else {
       const signedOff = sz === 3 ? offHi * 4294967296 + (off >>> 0) : off | 0;
@@ -36,6 +38,7 @@ export function bitTest(c: Cpu, i: Insn): void {
       bitNo = signedOff - wordIndex * bits;
       la = base + wordIndex * (bits / 8);
       if (sz !== 3 && i.asz !== 2) la = la >>> 0;
+      segCheckLa(c, i.seg, la, 1 << sz, write);
     }
     word = readMem(c, la, sz); wordHi = c.m.hi;
   }
@@ -108,7 +111,7 @@ export function popcnt(c: Cpu, i: Insn): void {
 /** SETcc r/m8 (0F 90-9F). */
 export function setcc(c: Cpu, i: Insn): void {
   const v = cond(c, i.sub) ? 1 : 0;
-  if (i.mod === 3) setReg(c, 0, i.rm, v, 0); else c.m.write8(ea(c, i), v);
+  if (i.mod === 3) setReg(c, 0, i.rm, v, 0); else c.m.write8(ea(c, i, 1, 1), v);
 }
 
 

@@ -8,8 +8,8 @@ import { Vec } from '../exceptions.js';
 import { ea, fault, readMem } from './operands.js';
 
 export function bound(c: Cpu, i: Insn): void {
-  const la = ea(c, i);
   const sz = i.osz;
+  const la = ea(c, i, 2 << sz, 0);
   const n = 1 << sz;
   const sext = (v: number): number => (sz === 1 ? (v << 16) >> 16 : v | 0);
   const lower = sext(readMem(c, la, sz));

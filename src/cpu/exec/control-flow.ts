@@ -10,7 +10,7 @@ import type { Insn } from '../decoder/insn.js';
 import { cond, getFlags, getOF, K, setArithFlags } from '../flags.js';
 import { Vec } from '../exceptions.js';
 import { deliverInterrupt, iret as doIret } from '../interrupts.js';
-import { loadCs, loadCsReturn, loadSegment } from '../segments.js';
+import { loadCs, loadCsReturn, loadSegment, nullInnerDataSegments } from '../segments.js';
 import { farThroughSystemDescriptor } from '../system/gates.js';
 import { CodeSize, CR0, F, Seg } from '../state.js';
 import { ea, fault, jumpRel, pop, push, readMem, readRm, setRip, stackLa, addSp } from './operands.js';
@@ -84,7 +84,7 @@ export function jmpRm(c: Cpu, i: Insn): void {
 /** RET / RET imm16 (C3/C2). */
 export function retNear(c: Cpu, i: Insn): void {
   const sz = i.osz;
-  const lo = readMem(c, stackLa(c, 0), sz), hi = c.m.hi;
+  const lo = readMem(c, stackLa(c, 0, 1 << sz), sz), hi = c.m.hi;
   setRip(c, sz, lo, hi);
   addSp(c, (1 << sz) + (i.opc === 0xc2 ? i.imm : 0));
 }
@@ -123,8 +123,8 @@ export function farDirect(c: Cpu, i: Insn): void {
 
 /** JMP m16:xx (FF /5) and CALL m16:xx (FF /3). */
 export function farIndirect(c: Cpu, i: Insn): void {
-  const la = ea(c, i);
   const sz = i.osz;
+  const la = ea(c, i, (1 << sz) + 2, 0);
   const off = readMem(c, la, sz), offHi = sz === 3 ? c.m.hi : 0;
   const sel = c.m.read16(la + (1 << sz));
   far(c, i, (i.modrm & 0x38) === 0x18, sel, sz === 1 ? off & 0xffff : off >>> 0, offHi); // FF /3 is CALL, FF /5 JMP
@@ -138,7 +138,7 @@ function far(c: Cpu, i: Insn, call: boolean, sel: number, off: number, offHi: nu
   if (farThroughSystemDescriptor(c, sel, call, s.rip)) { c.brk = Brk.STOP; return; } // gates, TSS: system/gates.ts
   if (call) {
     const n = 1 << sz;
-    c.m.probeWrite(stackLa(c, -2 * n), 2 * n);
+    c.m.probeWrite(stackLa(c, -2 * n, 2 * n), 2 * n);
   }
   loadCs(c, sel);
   if (call) { push(c, sz, oldCs, 0); push(c, sz, retLo, retHi); }
@@ -149,16 +149,17 @@ function far(c: Cpu, i: Insn, call: boolean, sel: number, off: number, offHi: nu
 /** RETF / RETF imm16 (CB/CA). */
 export function retFar(c: Cpu, i: Insn): void {
   const sz = i.osz, n = 1 << sz;
-  const off = readMem(c, stackLa(c, 0), sz), offHi = sz === 3 ? c.m.hi : 0;
-  const sel = readMem(c, stackLa(c, n), sz) & 0xffff;
+  const off = readMem(c, stackLa(c, 0, n), sz), offHi = sz === 3 ? c.m.hi : 0;
+  const sel = readMem(c, stackLa(c, n, n), sz) & 0xffff;
   if ((c.s.cr0 & CR0.PE) !== 0 && (c.s.flags & F.VM) === 0 && (sel & 3) > c.s.cpl) {
     // Return to an outer privilege level: also pops SS:RSP.
-    const newSp = readMem(c, stackLa(c, 2 * n + (i.opc === 0xca ? i.imm : 0)), sz), newSpHi = c.m.hi;
-    const newSs = readMem(c, stackLa(c, 3 * n + (i.opc === 0xca ? i.imm : 0)), sz) & 0xffff;
+    const newSp = readMem(c, stackLa(c, 2 * n + (i.opc === 0xca ? i.imm : 0), n), sz), newSpHi = c.m.hi;
+    const newSs = readMem(c, stackLa(c, 3 * n + (i.opc === 0xca ? i.imm : 0), n), sz) & 0xffff;
     loadCsReturn(c, sel);
     loadSegment(c, Seg.SS, newSs);
     c.lo[4] = newSp; c.hi[4] = sz === 3 ? newSpHi : 0;
     addSp(c, i.opc === 0xca ? i.imm : 0);
+    nullInnerDataSegments(c);
   } else {
     loadCs(c, sel);
     addSp(c, 2 * n + (i.opc === 0xca ? i.imm : 0));

@@ -11,7 +11,7 @@ import { cond, getFlags, setArithFlags } from '../flags.js';
 import { Seg } from '../state.js';
 import { loadSegment } from '../segments.js';
 import {
-  addSp, ea, ea32, getReg, offset64, pop, push, readMem, readRm, setReg, stackLa, stackSize, writeMem, writeRm,
+  addSp, ea, ea32, getReg, offset64, pop, push, readMem, readRm, segCheck, setReg, stackLa, stackSize, writeMem, writeRm,
 } from './operands.js';
 
 /** MOV r/m, reg (88/89). */
@@ -34,11 +34,11 @@ export function mov32RegReg(c: Cpu, i: Insn): void {
 }
 /** MOV r32, m32 / MOV m32, r32 with 32-bit addressing outside 64-bit mode. */
 export function mov32RegMem(c: Cpu, i: Insn): void {
-  const v = c.m.read32(ea32(c, i));
+  const v = c.m.read32(ea32(c, i, 4, 0));
   c.lo[i.reg] = v; c.hi[i.reg] = 0;
 }
 export function mov32MemReg(c: Cpu, i: Insn): void {
-  c.m.write32(ea32(c, i), c.lo[i.reg]!);
+  c.m.write32(ea32(c, i, 4, 1), c.lo[i.reg]!);
 }
 
 /** MOV r64, r64 (89/8B with a register; bind puts the source in rm). */
@@ -47,11 +47,11 @@ export function mov64RegReg(c: Cpu, i: Insn): void {
 }
 /** MOV r64, m64 / MOV m64, r64 with 64-bit addressing. */
 export function mov64RegMem(c: Cpu, i: Insn): void {
-  const v = c.m.read64(ea(c, i));
+  const v = c.m.read64(ea(c, i, 8, 0));
   c.lo[i.reg] = v; c.hi[i.reg] = c.m.hi;
 }
 export function mov64MemReg(c: Cpu, i: Insn): void {
-  c.m.write64(ea(c, i), c.lo[i.reg]!, c.hi[i.reg]!);
+  c.m.write64(ea(c, i, 8, 1), c.lo[i.reg]!, c.hi[i.reg]!);
 }
 
 /** MOV reg, imm (B0-BF): rm holds the register. */
@@ -67,8 +67,8 @@ export function movRmImm(c: Cpu, i: Insn): void {
 /** MOV AL/eAX, moffs (A0/A1) and MOV moffs, AL/eAX (A2/A3): the decoder made moffs a memory operand. */
 export function movAccMoffs(c: Cpu, i: Insn): void {
   const sz = i.osz;
-  if (i.opc <= 0xa1) { const v = readMem(c, ea(c, i), sz); setReg(c, sz, 0, v, c.m.hi); }
-  else writeMem(c, ea(c, i), sz, getReg(c, sz, 0), c.hi[0]!);
+  if (i.opc <= 0xa1) { const v = readMem(c, ea(c, i, 1 << sz, 0), sz); setReg(c, sz, 0, v, c.m.hi); }
+  else writeMem(c, ea(c, i, 1 << sz, 1), sz, getReg(c, sz, 0), c.hi[0]!);
 }
 
 /** MOVZX (0F B6/B7); sub = source size. */
@@ -115,7 +115,7 @@ export function xchg(c: Cpu, i: Insn): void {
     setReg(c, sz, i.reg, a, ah);
     return;
   }
-  const la = ea(c, i);
+  const la = ea(c, i, 1 << sz, 1);
   const a = readMem(c, la, sz), ah = c.m.hi;
   writeMem(c, la, sz, getReg(c, sz, i.reg), c.hi[i.reg]!);
   setReg(c, sz, i.reg, a, ah);
@@ -134,7 +134,7 @@ export function bswap(c: Cpu, i: Insn): void {
 export function movbe(c: Cpu, i: Insn): void {
   const sz = i.osz;
   const sw = (v: number): number => ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
-  const la = ea(c, i);
+  const la = ea(c, i, 1 << sz, i.opc === 0xf0 ? 0 : 1);
   if (i.opc === 0xf0) {
     const v = readMem(c, la, sz), h = c.m.hi;
     if (sz === 1) setReg(c, 1, i.reg, ((v & 0xff) << 8) | ((v >> 8) & 0xff), 0);
@@ -173,12 +173,12 @@ export function popReg(c: Cpu, i: Insn): void {
 /** PUSH r32 / POP r32 specialised for 32-bit flat stacks. */
 export function push32(c: Cpu, i: Insn): void {
   const sp = (c.lo[4]! - 4) | 0;
-  if (stackSize(c) !== 1) { pushReg(c, i); return; }
+  if (stackSize(c) !== 1 || c.sc[Seg.SS] !== 0) { pushReg(c, i); return; }
   c.m.write32((c.s.segBase[Seg.SS]! + (sp >>> 0)) >>> 0, c.lo[i.rm]!);
   c.lo[4] = sp;
 }
 export function pop32(c: Cpu, i: Insn): void {
-  if (stackSize(c) !== 1) { popReg(c, i); return; }
+  if (stackSize(c) !== 1 || c.sc[Seg.SS] !== 0) { popReg(c, i); return; }
   const v = c.m.read32((c.s.segBase[Seg.SS]! + (c.lo[4]! >>> 0)) >>> 0);
   c.lo[4] = (c.lo[4]! + 4) | 0;
   c.lo[i.rm] = v; c.hi[i.rm] = 0;
@@ -198,12 +198,12 @@ export function pushRm(c: Cpu, i: Insn): void {
 /** POP r/m (8F /0): RSP is incremented before the destination address is computed. */
 export function popRm(c: Cpu, i: Insn): void {
   const sz = i.osz;
-  const v = readMem(c, stackLa(c, 0), sz), h = c.m.hi;
+  const v = readMem(c, stackLa(c, 0, 1 << sz), sz), h = c.m.hi;
   if (i.mod === 3) { addSp(c, 1 << sz); setReg(c, sz, i.rm, v, h); return; }
   const n = 1 << sz;
   addSp(c, n);
   try {
-    writeMem(c, ea(c, i), sz, v, h);
+    writeMem(c, ea(c, i, n, 1), sz, v, h);
   } catch (e) {
     addSp(c, -n);
     throw e;
@@ -219,13 +219,13 @@ export function popRm(c: Cpu, i: Insn): void {
 export function pushSeg(c: Cpu, i: Insn): void {
   const sel = c.s.segSel[i.sub]!;
   if (i.osz !== 2) { push(c, i.osz, sel, 0); return; }
-  writeMem(c, stackLa(c, -4), 1, sel, 0);
+  writeMem(c, stackLa(c, -4, 4), 1, sel, 0);
   addSp(c, -4);
 }
 
 /** POP segment register (07 17 1F, 0F A1 0F A9). */
 export function popSeg(c: Cpu, i: Insn): void {
-  const v = readMem(c, stackLa(c, 0), i.osz) & 0xffff;
+  const v = readMem(c, stackLa(c, 0, 1 << i.osz), i.osz) & 0xffff;
   loadSegment(c, i.sub, v);
   addSp(c, 1 << i.osz);
   if (i.sub === Seg.SS) c.intShadow = true;
@@ -235,7 +235,7 @@ export function popSeg(c: Cpu, i: Insn): void {
 export function movRmSeg(c: Cpu, i: Insn): void {
   const v = c.s.segSel[i.reg & 7]!;
   if (i.mod === 3) setReg(c, i.osz === 1 ? 1 : i.osz, i.rm, v, 0);
-  else writeMem(c, ea(c, i), 1, v, 0);
+  else writeMem(c, ea(c, i, 2, 1), 1, v, 0);
 }
 
 /** MOV Sreg, r/m (8E). */
@@ -248,7 +248,7 @@ export function movSegRm(c: Cpu, i: Insn): void {
 /** PUSHA/PUSHAD (60). */
 export function pusha(c: Cpu, i: Insn): void {
   const sz = i.osz, n = 1 << sz;
-  c.m.probeWrite(stackLa(c, -8 * n), 8 * n);
+  c.m.probeWrite(stackLa(c, -8 * n, 8 * n), 8 * n);
   const sp = c.lo[4]!;
   for (let r = 0; r < 8; r++) push(c, sz, r === 4 ? sp : c.lo[r]!, 0);
 }
@@ -257,7 +257,7 @@ export function pusha(c: Cpu, i: Insn): void {
 export function popa(c: Cpu, i: Insn): void {
   const sz = i.osz, n = 1 << sz;
   const vals = POPA_TMP;
-  for (let r = 7; r >= 0; r--) vals[r] = readMem(c, stackLa(c, (7 - r) * n), sz);
+  for (let r = 7; r >= 0; r--) vals[r] = readMem(c, stackLa(c, (7 - r) * n, n), sz);
   for (let r = 7; r >= 0; r--) if (r !== 4) setReg(c, sz, r, vals[r]!, 0);
   addSp(c, 8 * n);
 }
@@ -269,23 +269,30 @@ export function enter(c: Cpu, i: Insn): void {
   const size = i.imm & 0xffff;
   const level = i.imm2 & 31;
   const ss = stackSize(c);
-  // Probe the whole frame first so a fault leaves nothing half done.
-  c.m.probeWrite(stackLa(c, -n * (level + 1) - size), n * (level + 1) + size);
+  // Probe the whole frame and read the outer frame pointers first, so a fault leaves nothing half done.
+  c.m.probeWrite(stackLa(c, -n * (level + 1) - size, n * (level + 1) + size), n * (level + 1) + size);
   const bpLo = c.lo[5]!, bpHi = c.hi[5]!;
+  for (let k = 1; k < level; k++) {
+    const off = -k * n;
+    let bpAddr: number;
+    if (ss === 2) bpAddr = bpHi * 4294967296 + (bpLo >>> 0) + off;
+    else {
+      const o = ss === 1 ? (bpLo + off) >>> 0 : (bpLo + off) & 0xffff;
+      segCheck(c, Seg.SS, o, n, 0);
+      bpAddr = (c.s.segBase[Seg.SS]! + o) >>> 0;
+    }
+    ENTER_LO[k] = readMem(c, bpAddr, sz); ENTER_HI[k] = c.m.hi;
+  }
   push(c, sz, bpLo, bpHi);
   const frameLo = c.lo[4]!, frameHi = c.hi[4]!;
   if (level > 0) {
-    for (let k = 1; k < level; k++) {
-      const off = -k * n;
-      const bpAddr = ss === 2 ? bpHi * 4294967296 + (bpLo >>> 0) + off : ss === 1 ? (c.s.segBase[Seg.SS]! + ((bpLo + off) >>> 0)) >>> 0 : (c.s.segBase[Seg.SS]! + ((bpLo + off) & 0xffff)) >>> 0;
-      const v = readMem(c, bpAddr, sz);
-      push(c, sz, v, c.m.hi);
-    }
+    for (let k = 1; k < level; k++) push(c, sz, ENTER_LO[k]!, ENTER_HI[k]!);
     push(c, sz, frameLo, frameHi);
   }
   setReg(c, sz, 5, frameLo, frameHi);
   addSp(c, -size);
 }
+const ENTER_LO = new Int32Array(32), ENTER_HI = new Int32Array(32);
 
 /** LEAVE (C9): RSP = RBP, then POP RBP. */
 export function leave(c: Cpu, i: Insn): void {
@@ -327,8 +334,11 @@ export function xlat(c: Cpu, i: Insn): void {
   if (i.asz === 2) {
     const a = c.hi[3]! * 4294967296 + (c.lo[3]! >>> 0) + al;
     la = (i.seg >= Seg.FS ? c.s.segBase[i.seg]! : 0) + a;
-  } else if (i.asz === 1) la = (c.s.segBase[i.seg]! + ((c.lo[3]! + al) >>> 0)) >>> 0;
-  else la = (c.s.segBase[i.seg]! + ((c.lo[3]! + al) & 0xffff)) >>> 0;
+  } else {
+    const off = i.asz === 1 ? (c.lo[3]! + al) >>> 0 : (c.lo[3]! + al) & 0xffff;
+    segCheck(c, i.seg, off, 1, 0);
+    la = (c.s.segBase[i.seg]! + off) >>> 0;
+  }
   setReg(c, 0, 0, c.m.read8(la), 0);
 }
 
@@ -347,7 +357,7 @@ export function sahf(c: Cpu): void {
 /** LDS/LES (C5/C4, not in 64-bit mode), LSS/LFS/LGS (0F B2/B4/B5): sub = segment. Offset first, then the selector. */
 export function loadFarPointer(c: Cpu, i: Insn): void {
   const sz = i.osz;
-  const la = ea(c, i);
+  const la = ea(c, i, (1 << sz) + 2, 0);
   const off = readMem(c, la, sz), offHi = c.m.hi;
   const sel = c.m.read16(la + (1 << sz));
   loadSegment(c, i.sub, sel);

@@ -7,7 +7,7 @@
  */
 import type { Cpu } from '../cpu.js';
 import { type Handler, type Insn, Rep } from '../decoder/insn.js';
-import { CodeSize, CR0, Seg, SegAttr } from '../state.js';
+import { CodeSize, Seg } from '../state.js';
 import { Ea } from '../decoder/insn.js';
 import * as arith from './arith.js';
 import * as bcd from './bcd.js';
@@ -21,10 +21,15 @@ import * as md from './mul-div.js';
 import * as sh from './shift-rotate.js';
 import * as str from './string.js';
 import * as sys from './system.js';
-import { gp0 } from './operands.js';
 import * as fast from '../system/fast-syscall.js';
 import { bound } from './bound.js';
 import * as dq from '../system/descriptor-queries.js';
+import * as x87 from '../fpu/x87.js';
+import * as x87a from '../fpu/x87-arith.js';
+import * as x87ls from '../fpu/x87-load-store.js';
+import * as x87f from '../fpu/x87-functions.js';
+import * as env from '../fpu/x87-env.js';
+import * as sse from '../sse/sse-move.js';
 
 export const udHandler: Handler = (c: Cpu) => misc.ud(c);
 
@@ -34,29 +39,6 @@ export function bind(i: Insn, codeSize: number): void {
   if (i.ud !== 0) { i.h = udHandler; return; }
   const h = i.vex !== 0 ? bindVex(i) : i.map === 0 ? bindMap0(i, codeSize !== CodeSize.Bits64) : i.map === 1 ? bindMap1(i) : i.map === 2 ? bindMap2(i) : null;
   i.h = h ?? udHandler;
-  i.inner = i.h;
-  if (codeSize !== CodeSize.Bits64 && (i.segOvr === Seg.FS || i.segOvr === Seg.GS) && accessesMemoryThroughSeg(i)) i.h = nullSegGuard;
-}
-
-/**
- * An FS or GS override outside 64-bit mode on an instruction that accesses
- * memory through it: the segment may hold a null selector (as in Linux user
- * code), and an access through a null segment is #GP(0). Segment limit and
- * type checks belong to issue 4; this covers the null-selector case without
- * a check on every memory access, only on the rare FS/GS-overridden forms.
- */
-const nullSegGuard: Handler = (c: Cpu, i: Insn) => {
-  if ((c.s.segAttr[i.segOvr]! & SegAttr.UNUSABLE) !== 0 && (c.s.cr0 & CR0.PE) !== 0) gp0(c);
-  i.inner(c, i);
-};
-
-/** A memory operand (not LEA, not a hint NOP or prefetch) or a string source operand. */
-function accessesMemoryThroughSeg(i: Insn): boolean {
-  if (i.modrm < 0) return i.map === 0 && ((i.opc >= 0xa4 && i.opc <= 0xa7) || i.opc === 0xac || i.opc === 0xad || i.opc === 0x6e || i.opc === 0x6f || (i.opc >= 0xa0 && i.opc <= 0xa3) || i.opc === 0xd7);
-  if (i.mod === 3) return false;
-  if (i.map === 0 && i.opc === 0x8d) return false;
-  if (i.map === 1 && i.opc >= 0x18 && i.opc <= 0x1f) return false;
-  return true;
 }
 
 /** Register-in-opcode forms: the register goes to rm (with REX.B). */
@@ -134,7 +116,7 @@ function bindMap0(i: Insn, legacy: boolean): Handler | null {
     case 0x98: return dm.cbw;
     case 0x99: return dm.cwd;
     case 0x9a: case 0xea: return cf.farDirect;
-    case 0x9b: return misc.nop; // FWAIT: no x87 state to wait for
+    case 0x9b: return x87.fwait;
     case 0x9c: return cf.pushf;
     case 0x9d: return cf.popf;
     case 0x9e: return dm.sahf;
@@ -201,7 +183,29 @@ function bindMap0(i: Insn, legacy: boolean): Handler | null {
         default: return dm.pushRm;
       }
   }
-  return null; // x87 (D8-DF) and the rest: #UD until implemented
+  if (o >= 0xd8 && o <= 0xdf) return bindX87(i);
+  return null;
+}
+
+/** x87 escapes D8-DF: i.sub = ModRM.reg. */
+function bindX87(i: Insn): Handler | null {
+  const reg = (i.modrm >> 3) & 7;
+  i.sub = reg;
+  switch (i.opc) {
+    case 0xd8: case 0xdc: return x87a.fpuArith;
+    case 0xda: return i.mod === 3 ? x87a.fpuRegMisc : x87a.fpuArith;
+    case 0xde: return x87a.fpuArith;
+    case 0xd9:
+      if (i.mod !== 3 && reg === 4) return env.fldenv;
+      if (i.mod !== 3 && reg === 6) return env.fnstenv;
+      return x87f.fpuD9;
+    case 0xdb: return x87ls.fpuDB;
+    case 0xdd:
+      if (i.mod !== 3 && reg === 4) return env.frstor;
+      if (i.mod !== 3 && reg === 6) return env.fnsave;
+      return x87ls.fpuDD;
+    default: return x87ls.fpuDF;
+  }
 }
 
 /** MOV r/m32, r32 with a register destination: the 32-bit fast handler copies rm -> reg. */
@@ -218,6 +222,8 @@ function bindMap1(i: Insn): Handler | null {
   if (o >= 0x90 && o <= 0x9f) { i.sub = o & 0xf; return bit.setcc; }
   if (o >= 0xc8 && o <= 0xcf) { opReg(i); if (i.osz === 0) i.rm &= 15; return dm.bswap; }
   if (o >= 0x18 && o <= 0x1f) return misc.nop; // hint NOPs, PREFETCHh, ENDBR
+  const s = bindSse(i);
+  if (s !== null) return s;
   switch (o) {
     case 0x00: return sys.group6;
     case 0x01:
@@ -249,6 +255,8 @@ function bindMap1(i: Insn): Handler | null {
     case 0xae:
       if (i.mod === 3 && i.rep === 0 && !i.p66 && reg >= 5) return misc.nop; // LFENCE MFENCE SFENCE
       if (i.mod !== 3 && reg === 7 && i.rep === 0) { i.sub = 1; return misc.touchLine; } // CLFLUSH(OPT)
+      if (i.mod !== 3 && i.rep === 0 && !i.p66 && reg <= 1) return reg === 0 ? env.fxsave : env.fxrstor;
+      if (i.mod !== 3 && i.rep === 0 && !i.p66 && (reg === 2 || reg === 3) && i.vex === 0) { i.sub = reg; return sse.mxcsr; }
       return null;
     case 0xaf: return md.imul2;
     case 0xb2: i.sub = Seg.SS; return dm.loadFarPointer;
@@ -273,6 +281,44 @@ function bindMap1(i: Insn): Handler | null {
     case 0x35: return fast.sysexit;
     case 0x02: case 0x03: i.sub = o - 2; return dq.larLsl;
     case 0x33: return sys.notImplemented; // RDPMC
+  }
+  return null;
+}
+
+/** SSE/SSE2 data movement and bitwise operations (sse/sse-move.ts); null for everything else. */
+function bindSse(i: Insn): Handler | null {
+  const o = i.opc, rep = i.rep, p66 = i.p66 !== 0, none = rep === 0 && !p66, dq = rep === 0 && p66;
+  const reg = (i.modrm >> 3) & 7;
+  switch (o) {
+    case 0x10: case 0x11:
+      if (rep === 3 || rep === 2) { i.sub = (rep === 3 ? 1 : 2) | (o === 0x11 ? 4 : 0); return sse.movScalar; }
+      i.sub = o === 0x11 ? 1 : 0; return sse.movdq;
+    case 0x12: case 0x13: if (rep !== 0) return null; i.sub = o === 0x13 ? 4 : 0; return sse.movHalf;
+    case 0x16: case 0x17: if (rep !== 0) return null; i.sub = 2 | (o === 0x17 ? 4 : 0); return sse.movHalf;
+    case 0x28: case 0x29: if (rep !== 0) return null; i.sub = 2 | (o === 0x29 ? 1 : 0); return sse.movdq;
+    case 0x2b: if (rep !== 0) return null; i.sub = 3; return sse.movdq;
+    case 0x54: case 0x55: case 0x56: case 0x57: if (rep !== 0) return null; i.sub = o - 0x54; return sse.logic;
+    case 0xdb: case 0xdf: case 0xeb: case 0xef: if (!dq) return null; i.sub = o === 0xdb ? 0 : o === 0xdf ? 1 : o === 0xeb ? 2 : 3; return sse.logic;
+    case 0x60: case 0x61: case 0x62: case 0x6c: case 0x68: case 0x69: case 0x6a: case 0x6d:
+      if (!dq) return null;
+      i.sub = ({ 0x60: 1, 0x61: 2, 0x62: 4, 0x6c: 8, 0x68: 17, 0x69: 18, 0x6a: 20, 0x6d: 24 } as Record<number, number>)[o]!;
+      return sse.punpck;
+    case 0x6e: return dq ? sse.movdGpr : null;
+    case 0x7e: return dq ? sse.movdGpr : rep === 3 && !p66 ? sse.movq : null;
+    case 0xd6: return dq ? sse.movq : null;
+    case 0x6f: case 0x7f:
+      if (dq) { i.sub = 2 | (o === 0x7f ? 1 : 0); return sse.movdq; }
+      if (rep === 3 && !p66) { i.sub = o === 0x7f ? 1 : 0; return sse.movdq; }
+      return null;
+    case 0xe7: if (!dq) return null; i.sub = 3; return sse.movdq;
+    case 0x70:
+      if (dq) { i.sub = 0; return sse.shuffle; }
+      if (!p66 && (rep === 3 || rep === 2)) { i.sub = rep === 3 ? 1 : 2; return sse.shuffle; }
+      return null;
+    case 0xc6: if (!none) return null; i.sub = 3; return sse.shuffle;
+    case 0x73: if (!dq || (reg !== 3 && reg !== 7)) return null; i.sub = reg; return sse.byteShift;
+    case 0x74: case 0x75: case 0x76: if (!dq) return null; i.sub = o === 0x74 ? 1 : o === 0x75 ? 2 : 4; return sse.pcmpeq;
+    case 0xd7: return dq && i.mod === 3 ? sse.pmovmskb : null;
   }
   return null;
 }

@@ -12,7 +12,7 @@ export function not(c: Cpu, i: Insn): void {
     setReg(c, sz, i.rm, ~getReg(c, sz, i.rm), 0);
     return;
   }
-  const la = ea(c, i);
+  const la = ea(c, i, 1 << sz, 1);
   const v = readMem(c, la, sz);
   writeMem(c, la, sz, ~v, ~c.m.hi);
 }

@@ -96,7 +96,7 @@ export function outPort(c: Cpu, i: Insn): void {
 
 /** CLFLUSH/CLFLUSHOPT/PREFETCH: the address is translated (faults as hardware would for CLFLUSH); nothing else. */
 export function touchLine(c: Cpu, i: Insn): void {
-  if (i.sub === 1) c.m.read8(ea(c, i));
+  if (i.sub === 1) c.m.read8(ea(c, i, 1, 0));
 }
 
 // ---- CRC32 (F2 0F 38 F0/F1): CRC-32C (Castagnoli), bit-reflected -----------

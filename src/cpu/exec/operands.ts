@@ -8,6 +8,7 @@ import type { Cpu } from '../cpu.js';
 import { Ea, type Insn } from '../decoder/insn.js';
 import { FAULT, Vec } from '../exceptions.js';
 import { CodeSize, Seg, SegAttr } from '../state.js';
+import { checkSegAccess } from '../seg-limits.js';
 
 const TWO32 = 4294967296;
 
@@ -27,8 +28,14 @@ export function segBase(c: Cpu, seg: number): number {
   return c.s.segBase[seg]!;
 }
 
-/** Linear address of the instruction's memory operand. */
-export function ea(c: Cpu, i: Insn): number {
+/**
+ * Linear address of the instruction's memory operand, for an access of `len`
+ * bytes (`write` 1 for a store or read-modify-write, 0 for a load): outside
+ * 64-bit mode a segment that is not flat (CpuState.segChk) gets its limit,
+ * type and null checks here (seg-limits.ts), so no memory access pays for
+ * them on flat segments.
+ */
+export function ea(c: Cpu, i: Insn, len: number, write: number): number {
   const lo = c.lo;
   switch (i.ea) {
     case Ea.A32: {
@@ -36,12 +43,14 @@ export function ea(c: Cpu, i: Insn): number {
       if (i.base >= 0) o = (o + lo[i.base]!) | 0;
       if (i.index >= 0) o = (o + (lo[i.index]! << i.scale)) | 0;
       if (c.s.codeSize === CodeSize.Bits64) return canonical(c, i.seg, segBase(c, i.seg) + (o >>> 0));
+      if (c.sc[i.seg] !== 0) checkSegAccess(c, i.seg, o >>> 0, len, write);
       return (c.s.segBase[i.seg]! + (o >>> 0)) >>> 0;
     }
     case Ea.A16: {
       let o = i.disp;
       if (i.base >= 0) o += lo[i.base]! & 0xffff;
       if (i.index >= 0) o += lo[i.index]! & 0xffff;
+      if (c.sc[i.seg] !== 0) checkSegAccess(c, i.seg, o & 0xffff, len, write);
       return (c.s.segBase[i.seg]! + (o & 0xffff)) >>> 0;
     }
     case Ea.A64: return ea64(c, i);
@@ -55,13 +64,35 @@ export function ea(c: Cpu, i: Insn): number {
   return 0;
 }
 
-/** Effective address for 32-bit addressing outside 64-bit mode (bind guarantees both). */
-export function ea32(c: Cpu, i: Insn): number {
+/** Effective address for 32-bit addressing outside 64-bit mode (bind guarantees both); checks as ea(). */
+export function ea32(c: Cpu, i: Insn, len: number, write: number): number {
   const lo = c.lo;
   let o = i.disp;
   if (i.base >= 0) o = (o + lo[i.base]!) | 0;
   if (i.index >= 0) o = (o + (lo[i.index]! << i.scale)) | 0;
+  if (c.sc[i.seg] !== 0) checkSegAccess(c, i.seg, o >>> 0, len, write);
   return (c.sb[i.seg]! + (o >>> 0)) >>> 0;
+}
+
+/**
+ * `len` for ea() when the bytes touched are not at the effective address
+ * (BT with a register bit offset): the caller checks them with segCheckLa.
+ */
+export const SEG_CHECK_LATER = 0;
+
+/** The segment checks for an access of `len` bytes at linear address `la` (legacy modes) through `seg`. */
+export function segCheckLa(c: Cpu, seg: number, la: number, len: number, write: number): void {
+  if (c.sc[seg] !== 0) checkSegAccess(c, seg, (la - c.s.segBase[seg]!) >>> 0, len, write);
+}
+
+/**
+ * The segment checks for an access at `off` (an offset already wrapped to
+ * the address size) through `seg`, for callers that form their own
+ * addresses (string instructions, XLAT, the stack): a no-op in 64-bit mode
+ * and on flat segments.
+ */
+export function segCheck(c: Cpu, seg: number, off: number, len: number, write: number): void {
+  if (c.sc[seg] !== 0) checkSegAccess(c, seg, off, len, write);
 }
 
 /**
@@ -178,12 +209,12 @@ export function writeMem(c: Cpu, la: number, sz: number, v: number, h: number): 
 /** The r/m operand (register or memory). */
 export function readRm(c: Cpu, i: Insn, sz: number): number {
   if (i.mod === 3) return getReg(c, sz, i.rm);
-  return readMem(c, ea(c, i), sz);
+  return readMem(c, ea(c, i, 1 << sz, 0), sz);
 }
 
 export function writeRm(c: Cpu, i: Insn, sz: number, v: number, h: number): void {
   if (i.mod === 3) setReg(c, sz, i.rm, v, h);
-  else writeMem(c, ea(c, i), sz, v, h);
+  else writeMem(c, ea(c, i, 1 << sz, 1), sz, v, h);
 }
 
 // ---- stack --------------------------------------------------------------
@@ -194,15 +225,20 @@ export function stackSize(c: Cpu): number {
   return (c.s.segAttr[Seg.SS]! & SegAttr.DB) !== 0 ? 1 : 0;
 }
 
-/** Linear address of SS:(RSP + delta) with the stack's width (delta small, may be negative). */
-export function stackLa(c: Cpu, delta: number): number {
+/**
+ * Linear address of SS:(RSP + delta) with the stack's width (delta small, may
+ * be negative), for an access of `len` bytes there: checked against the SS
+ * limit (#SS(0)) when SS is not flat.
+ */
+export function stackLa(c: Cpu, delta: number, len: number): number {
   const ss = stackSize(c);
   if (ss === 2) {
     const a = c.hi[4]! * TWO32 + (c.lo[4]! >>> 0) + delta;
     return canonical(c, Seg.SS, a);
   }
-  if (ss === 1) return (c.s.segBase[Seg.SS]! + ((c.lo[4]! + delta) >>> 0)) >>> 0;
-  return (c.s.segBase[Seg.SS]! + ((c.lo[4]! + delta) & 0xffff)) >>> 0;
+  const off = ss === 1 ? (c.lo[4]! + delta) >>> 0 : (c.lo[4]! + delta) & 0xffff;
+  if (c.sc[Seg.SS] !== 0) checkSegAccess(c, Seg.SS, off, len, 1);
+  return (c.s.segBase[Seg.SS]! + off) >>> 0;
 }
 
 /** RSP += delta with the stack's width. */
@@ -225,7 +261,7 @@ const PUSH_BYTES = [1, 2, 4, 8] as const;
 /** Push a value of operand size sz (1 = 16, 2 = 32, 3 = 64 bits). */
 export function push(c: Cpu, sz: number, v: number, h: number): void {
   const n = PUSH_BYTES[sz]!;
-  const la = stackLa(c, -n);
+  const la = stackLa(c, -n, n);
   writeMem(c, la, sz, v, h);
   addSp(c, -n);
 }
@@ -233,7 +269,7 @@ export function push(c: Cpu, sz: number, v: number, h: number): void {
 /** Pop a value of operand size sz; RSP is updated only after the read succeeds. */
 export function pop(c: Cpu, sz: number): number {
   const n = PUSH_BYTES[sz]!;
-  const v = readMem(c, stackLa(c, 0), sz);
+  const v = readMem(c, stackLa(c, 0, n), sz);
   const h = c.m.hi;
   addSp(c, n);
   c.m.hi = h;

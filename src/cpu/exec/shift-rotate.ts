@@ -29,12 +29,12 @@ function setCfOf(c: Cpu, cf: number, of: number): void {
 export function shiftGroup(c: Cpu, i: Insn): void {
   const n = count(c, i);
   if (n === 0) {
-    if (i.mod !== 3) readMem(c, ea(c, i), i.osz); // the operand is still read (and may fault)
+    if (i.mod !== 3) readMem(c, ea(c, i, 1 << i.osz, 1), i.osz); // the operand is still read (and may fault)
     else if (i.osz === 2) c.hi[i.rm] = 0; // a 32-bit register is still written: zero-extended
     return;
   }
   const sz = i.osz;
-  const la = i.mod === 3 ? 0 : ea(c, i);
+  const la = i.mod === 3 ? 0 : ea(c, i, 1 << sz, 1);
   if (sz === 3) return shift64(c, i, la, n);
   const a = i.mod === 3 ? getReg(c, sz, i.rm) : readMem(c, la, sz);
   const bits = BITS[sz]!;
@@ -202,7 +202,7 @@ function doubleShiftFlags(c: Cpu, sz: number, r: number, rh: number, cf: number,
 export function shiftDouble(c: Cpu, i: Insn): void {
   const sz = i.osz;
   const n = (i.imm2 === 1 ? c.lo[1]! : i.imm) & (sz === 3 ? 0x3f : 0x1f);
-  const la = i.mod === 3 ? 0 : ea(c, i);
+  const la = i.mod === 3 ? 0 : ea(c, i, 1 << sz, 1);
   const a = i.mod === 3 ? getReg(c, sz, i.rm) : readMem(c, la, sz);
   const ah = i.mod === 3 ? c.hi[i.rm]! : c.m.hi;
   if (n === 0) {

@@ -14,17 +14,20 @@ import { K, setLazy, setLazy64, SIZE_MASK } from '../flags.js';
 import { Access } from '../mmu/mmu.js';
 import { CodeSize, F, Seg } from '../state.js';
 import { canonical, getReg, readMem, setReg, writeMem } from './operands.js';
+import { checkSegAccess } from '../seg-limits.js';
 import { checkIoPermission } from '../system/io-permission.js';
 
 const TWO32 = 4294967296;
 const CHUNK = 65536;
 
-function regAddr(c: Cpu, r: number, seg: number, asz: number): number {
+/** Linear address of seg:rSI or ES:rDI for an access of `len` bytes (segment checks outside 64-bit mode). */
+function regAddr(c: Cpu, r: number, seg: number, asz: number, len: number, write: number): number {
   if (asz === 2) {
     const a = c.hi[r]! * TWO32 + (c.lo[r]! >>> 0) + (seg >= Seg.FS ? c.s.segBase[seg]! : 0);
     return canonical(c, seg, a);
   }
   const off = asz === 1 ? c.lo[r]! >>> 0 : c.lo[r]! & 0xffff;
+  if (c.sc[seg] !== 0) checkSegAccess(c, seg, off, len, write);
   const base = c.s.codeSize === CodeSize.Bits64 && seg < Seg.FS ? 0 : c.s.segBase[seg]!;
   return c.s.codeSize === CodeSize.Bits64 ? base + off : (base + off) >>> 0;
 }
@@ -86,8 +89,8 @@ export function movs(c: Cpu, i: Insn): void {
   const d = (c.s.flags & F.DF) !== 0 ? -n : n;
   const seg = srcSeg(i);
   if (i.rep === Rep.NONE) {
-    const v = readMem(c, regAddr(c, 6, seg, asz), sz), h = c.m.hi;
-    writeMem(c, regAddr(c, 7, Seg.ES, asz), sz, v, h);
+    const v = readMem(c, regAddr(c, 6, seg, asz, n, 0), sz), h = c.m.hi;
+    writeMem(c, regAddr(c, 7, Seg.ES, asz, n, 1), sz, v, h);
     addReg(c, 6, asz, d); addReg(c, 7, asz, d);
     return;
   }
@@ -96,16 +99,18 @@ export function movs(c: Cpu, i: Insn): void {
   while (!countZero(c, asz)) {
     if (budget-- === 0) { again(c, i); return; }
     if (d > 0 && bulkMovs(c, seg, sz, asz)) continue;
-    const v = readMem(c, regAddr(c, 6, seg, asz), sz), h = c.m.hi;
-    writeMem(c, regAddr(c, 7, Seg.ES, asz), sz, v, h);
+    const v = readMem(c, regAddr(c, 6, seg, asz, n, 0), sz), h = c.m.hi;
+    writeMem(c, regAddr(c, 7, Seg.ES, asz, n, 1), sz, v, h);
     addReg(c, 6, asz, d); addReg(c, 7, asz, d); addReg(c, 1, asz, -1);
   }
 }
 
 /** Forward REP MOVS within one source page and one destination page of plain RAM. Returns false to fall back. */
 function bulkMovs(c: Cpu, seg: number, sz: number, asz: number): boolean {
+  // Segments that are not flat take the element-by-element path, which checks every access.
+  if (c.sc[seg] !== 0 || c.sc[Seg.ES] !== 0) return false;
   const n = 1 << sz;
-  const sa = regAddr(c, 6, seg, asz), da = regAddr(c, 7, Seg.ES, asz);
+  const sa = regAddr(c, 6, seg, asz, n, 0), da = regAddr(c, 7, Seg.ES, asz, n, 1);
   const sOff = sa & 0xfff, dOff = da & 0xfff;
   let elems = Math.min(Math.floor((0x1000 - sOff) / n), Math.floor((0x1000 - dOff) / n), getCount(c, asz));
   if (asz === 0) elems = Math.min(elems, Math.floor((0x10000 - (c.lo[6]! & 0xffff)) / n), Math.floor((0x10000 - (c.lo[7]! & 0xffff)) / n));
@@ -128,7 +133,7 @@ export function stos(c: Cpu, i: Insn): void {
   const d = (c.s.flags & F.DF) !== 0 ? -n : n;
   const v = getReg(c, sz, 0), h = c.hi[0]!;
   if (i.rep === Rep.NONE) {
-    writeMem(c, regAddr(c, 7, Seg.ES, asz), sz, v, h);
+    writeMem(c, regAddr(c, 7, Seg.ES, asz, n, 1), sz, v, h);
     addReg(c, 7, asz, d);
     return;
   }
@@ -137,15 +142,16 @@ export function stos(c: Cpu, i: Insn): void {
   while (!countZero(c, asz)) {
     if (budget-- === 0) { again(c, i); return; }
     if (d > 0 && bulkStos(c, sz, v, h, asz)) continue;
-    writeMem(c, regAddr(c, 7, Seg.ES, asz), sz, v, h);
+    writeMem(c, regAddr(c, 7, Seg.ES, asz, n, 1), sz, v, h);
     addReg(c, 7, asz, d); addReg(c, 1, asz, -1);
   }
 }
 
 /** Forward REP STOS within one destination page of plain RAM. Returns false to fall back. */
 function bulkStos(c: Cpu, sz: number, v: number, h: number, asz: number): boolean {
+  if (c.sc[Seg.ES] !== 0) return false;
   const n = 1 << sz;
-  const da = regAddr(c, 7, Seg.ES, asz);
+  const da = regAddr(c, 7, Seg.ES, asz, n, 1);
   let elems = Math.min(Math.floor((0x1000 - (da & 0xfff)) / n), getCount(c, asz));
   if (asz === 0) elems = Math.min(elems, Math.floor((0x10000 - (c.lo[7]! & 0xffff)) / n));
   if (elems < 2) return false;
@@ -177,7 +183,7 @@ export function lods(c: Cpu, i: Insn): void {
   do {
     if (repDone(c, i)) return;
     if (budget-- === 0) { again(c, i); return; }
-    const v = readMem(c, regAddr(c, 6, seg, asz), sz);
+    const v = readMem(c, regAddr(c, 6, seg, asz, n, 0), sz);
     setReg(c, sz, 0, v, c.m.hi);
     addReg(c, 6, asz, d);
     if (i.rep !== Rep.NONE) addReg(c, 1, asz, -1);
@@ -203,8 +209,8 @@ export function cmps(c: Cpu, i: Insn): void {
   do {
     if (repDone(c, i)) return;
     if (budget-- === 0) { again(c, i); return; }
-    const a = readMem(c, regAddr(c, 6, seg, asz), sz), ah = c.m.hi;
-    const b = readMem(c, regAddr(c, 7, Seg.ES, asz), sz), bh = c.m.hi;
+    const a = readMem(c, regAddr(c, 6, seg, asz, n, 0), sz), ah = c.m.hi;
+    const b = readMem(c, regAddr(c, 7, Seg.ES, asz, n, 0), sz), bh = c.m.hi;
     const eq = cmpFlags(c, sz, a, ah, b, bh);
     addReg(c, 6, asz, d); addReg(c, 7, asz, d);
     if (i.rep === Rep.NONE) return;
@@ -220,7 +226,7 @@ export function scas(c: Cpu, i: Insn): void {
   do {
     if (repDone(c, i)) return;
     if (budget-- === 0) { again(c, i); return; }
-    const b = readMem(c, regAddr(c, 7, Seg.ES, asz), sz), bh = c.m.hi;
+    const b = readMem(c, regAddr(c, 7, Seg.ES, asz, n, 0), sz), bh = c.m.hi;
     const eq = cmpFlags(c, sz, getReg(c, sz, 0), c.hi[0]!, b, bh);
     addReg(c, 7, asz, d);
     if (i.rep === Rep.NONE) return;
@@ -235,7 +241,7 @@ export function ins(c: Cpu, i: Insn): void {
   if (repDone(c, i)) return;
   checkIoPermission(c, c.lo[2]! & 0xffff, n);
   const d = (c.s.flags & F.DF) !== 0 ? -n : n;
-  const la = regAddr(c, 7, Seg.ES, asz);
+  const la = regAddr(c, 7, Seg.ES, asz, n, 1);
   c.m.probeWrite(la, n);
   const v = c.ioIn(c.lo[2]! & 0xffff, n);
   writeMem(c, la, sz, v, 0);
@@ -249,7 +255,7 @@ export function outs(c: Cpu, i: Insn): void {
   if (repDone(c, i)) return;
   checkIoPermission(c, c.lo[2]! & 0xffff, n);
   const d = (c.s.flags & F.DF) !== 0 ? -n : n;
-  const v = readMem(c, regAddr(c, 6, srcSeg(i), asz), sz);
+  const v = readMem(c, regAddr(c, 6, srcSeg(i), asz, n, 0), sz);
   addReg(c, 6, asz, d);
   if (i.rep !== Rep.NONE) { addReg(c, 1, asz, -1); if (!countZero(c, asz)) c.s.rip -= i.len; }
   c.ioOut(c.lo[2]! & 0xffff, n, v);

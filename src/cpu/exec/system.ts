@@ -9,7 +9,7 @@ import type { Insn } from '../decoder/insn.js';
 import { Vec } from '../exceptions.js';
 import { CodeSize, CR0, CR4, EFER, Seg } from '../state.js';
 import { readDescriptor, setFromDescriptor } from '../segments.js';
-import { ea, fault, readRm, setReg, writeRm } from './operands.js';
+import { ea, fault, readRm, SEG_CHECK_LATER, setReg, writeRm } from './operands.js';
 import { verifySegment } from '../system/descriptor-queries.js';
 import { debugRegistersChanged, DR6, DR7_RESERVED_ONES } from '../system/debug-registers.js';
 import { Brk } from '../block-cache.js';
@@ -151,7 +151,8 @@ export function group7(c: Cpu, i: Insn): void {
     notImplemented(c, i);
     return;
   }
-  const la = ea(c, i);
+  // Bytes touched: the 6/10-byte table register, the machine status word; INVLPG checks no segment.
+  const la = ea(c, i, r <= 3 ? (long ? 10 : 6) : r === 7 ? SEG_CHECK_LATER : 2, r <= 1 || r === 4 ? 1 : 0);
   switch (r) {
     case 0: case 1: { // SGDT SIDT
       if ((s.cr4 & CR4.UMIP) !== 0 && s.cpl > 0) fault(c, Vec.GP, 0);

@@ -17,5 +17,7 @@ import { shift } from './shift.js';
 import { stack } from './stack.js';
 import { string } from './string.js';
 import { unary } from './unary.js';
+import { x87 } from './x87.js';
+import { sse } from './sse.js';
 
-export const FAMILIES: readonly Family[] = [alu, unary, shift, muldiv, bits, bmi, cond, move, string, atomic, bcd, stack, control, misc, prefixes, realmode, ring0];
+export const FAMILIES: readonly Family[] = [alu, unary, shift, muldiv, bits, bmi, cond, move, string, atomic, bcd, stack, control, misc, prefixes, x87, sse, realmode, ring0];
