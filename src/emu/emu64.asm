@@ -35,6 +35,7 @@ header:
 %include "x86_64/callbacks.inc"
 %include "x86_64/page-types.inc"
 %include "x86_64/mmu.inc"
+%include "x86_64/ptwr.inc"
 %include "x86_64/descriptors.inc"
 %include "x86_64/version.inc"
 %include "x86_64/forward.inc"

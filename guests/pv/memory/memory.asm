@@ -3,7 +3,8 @@
 ; flag; mmu_update writes page-table entries (normal, preserving A/D) and
 ; M2P entries; pinning makes a frame a page table that may no longer be
 ; mapped writable; new_baseptr switches to a copy of the top-level table;
-; invalid requests are refused with Xen's error codes.
+; direct writes to a page-table entry are emulated (Xen's ptwr); invalid
+; requests are refused with Xen's error codes.
 ;
 ;! build out=memory-pv64.elf arch=x86_64 format=elf64 link=../../lib/pv/pv64.ld
 ;! build out=memory-pv32.elf arch=x86_32 format=elf32 link=../../lib/pv/pv32.ld
@@ -164,6 +165,63 @@ test_main:
   mov eax, [xsi]
   and eax, PTE_A | PTE_D
   CHECK_EQ eax, 0, "a normal update kept the accessed/dirty bits"
+
+  ; Direct writes to the read-only L1 entry are emulated (Xen's ptwr), as
+  ; Linux relies on: a mov, a lock btr of RW, an xchg.
+  mov xsi, [alias_pte_va]
+  mov xbx, [mfn_b]
+  shl xbx, 12
+  or xbx, PTE_RWMAP
+  EXPECT_TRAP .ptwr_mov_faulted
+  mov [xsi], xbx
+%if PV32
+  mov dword [xsi + 4], 0
+%endif
+  mov WORD_PTR [trap_fixup], 0
+  jmp .ptwr_mov_done
+.ptwr_mov_faulted:
+  FAIL "a direct write to an L1 entry was not emulated"
+.ptwr_mov_done:
+  mov eax, MMUEXT_INVLPG_LOCAL
+  mov xdx, alias
+  call mmuext_one
+  CHECK_EQ dword [alias], 0xbbbb0003, "alias after a direct PTE write does not show page b"
+  mov xsi, [alias_pte_va]
+  lock btr WORD_PTR [xsi], 1             ; clear RW
+  jc .ptwr_btr_cf
+  FAIL "lock btr of a PTE's RW bit did not report it set"
+.ptwr_btr_cf:
+  mov eax, MMUEXT_INVLPG_LOCAL
+  mov xdx, alias
+  call mmuext_one
+  EXPECT_TRAP .ptwr_ro_done
+  mov dword [alias], 0
+.ptwr_ro_done:
+  CHECK_EQ WORD_PTR [trap_vector], 14, "a write through a PTE cleared by lock btr did not #PF"
+  mov xsi, [alias_pte_va]
+  mov xax, xbx
+  xchg [xsi], xax
+  and eax, PTE_RW
+  CHECK_EQ eax, 0, "xchg on a PTE returned the wrong old entry"
+  mov eax, MMUEXT_INVLPG_LOCAL
+  mov xdx, alias
+  call mmuext_one
+  mov dword [alias], 0xbbbb0004
+  CHECK_EQ dword [page_b], 0xbbbb0004, "a write after xchg restored RW did not reach page b"
+  ; ... and an entry that does not validate stays refused: a writable
+  ; mapping of the L1 itself is a #PF for the guest, as on Xen.
+  mov xsi, [alias_pte_va]
+  mov xax, [alias_pte_ma]
+  and xax, ~0xfff
+  or xax, PTE_RWMAP
+  EXPECT_TRAP .ptwr_refused
+  mov [xsi], xax
+.ptwr_refused:
+  CHECK_EQ WORD_PTR [trap_vector], 14, "a direct write of an invalid PTE was not refused with #PF"
+  mov xsi, [alias_pte_va]
+  mov eax, [xsi]
+  and eax, PTE_RW
+  CHECK_NE eax, 0, "the refused direct write changed the entry"
 
   ; MMU_MACHPHYS_UPDATE sets an M2P entry.
   mov xbx, [mfn_a]
