@@ -197,6 +197,30 @@ describe('segment types and null selectors', () => {
   });
 });
 
+describe('the CS limit on instruction fetch and near branches', () => {
+  const cs = (l: number): SegPatch => ({ cs: { limit: l, g: false } });
+  test('sequential fetch: an instruction that ends past the limit is #GP(0) at its address, after a loop that ran (compiled) within it', () => {
+    // mov ecx, 5 (5 bytes) / dec ecx (1) / jnz (2) / nop (1) / mov eax, 1 at 0x1009..0x100d
+    const r = run32('mov ecx, 5\n.l: dec ecx\njnz .l\nnop\nmov eax, 1\nint3', cs(0x100c), { rax: 7n });
+    expect(fault(r)).toEqual([GP, 0]);
+    expect(eipAtFault(r.t)).toBe(CODE + 9);
+    expect(r.t.get('rax')).toBe(7n);
+    expect(r.t.get('rcx')).toBe(0n);
+    expect(ok(run32('mov ecx, 5\n.l: dec ecx\njnz .l\nnop\nmov eax, 1\nint3', cs(0x100e)))).toBe(BP);
+  });
+  test('JMP, Jcc, CALL, RET and JMP r/m to a target past the limit: #GP(0) at the branch, nothing done', () => {
+    for (const [src, at] of [['jmp near .t\ntimes 0x1000 nop\n.t: int3', 0], ['xor eax, eax\njz near .t\ntimes 0x1000 nop\n.t: int3', 2],
+      ['call .t\ntimes 0x1000 nop\n.t: int3', 0], ['push 0x3000\nret', 5], ['mov eax, 0x3000\njmp eax', 5]] as const) {
+      const r = run32(src, cs(0x1fff));
+      expect(fault(r)).toEqual([GP, 0]);
+      expect(eipAtFault(r.t)).toBe(CODE + at);
+    }
+    const c = run32('call .t\ntimes 0x1000 nop\n.t: int3', cs(0x1fff), { rsp: 0x8000n });
+    expect(espAtFault(c.t)).toBe(0x8000n);
+    expect(ok(run32('xor eax, eax\njnz near .t\nint3\ntimes 0x1000 nop\n.t: hlt', cs(0x1fff)))).toBe(BP); // not taken: no check
+  });
+});
+
 describe('returns to an outer ring', () => {
   test('IRETD and RETF to ring 3 null DS/ES/FS/GS holding DPL 0 segments, keep DPL 3 ones', () => {
     const frame = (last: string): string => `push ${Sel.DATA_USER}\npush 0x8000\n${last}\npush ${Sel.CODE32_USER}\npush .r3\n`;
