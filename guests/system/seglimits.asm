@@ -28,6 +28,7 @@
 %define UEDSTACK  (SPARE0 + 48)     ; DPL3 expand-down stack, B=1, limit 0x1fff, base scratch - 0x1000
 %define UGUEST    (SPARE0 + 56)     ; DPL3 flat data ending at 0xf57fffff (page granular)
 %define PAGE_DATA (SPARE0 + 64)     ; DPL0 data, limit 0x3fffff (page granular), base scratch - 0x3ff000
+%define UCODE_LIM (SPARE0 + 72)     ; DPL3 32-bit code based at u_cs_base, limit u_cs_end - u_cs_base - 1
 
 ; TRY the ring-0 routine %2; expect vector %3, error 0 (QEMU: or no fault).
 %macro KERNEL_SEG 3
@@ -52,6 +53,25 @@
     push UCODE32
     push %2
     mov ax, %6
+    mov ds, ax
+    mov es, ax
+    iretd
+%%r:
+    mov eax, %3
+    call accept_qemu
+    CHECK_FAULT %1, %3, 0
+%endmacro
+
+; TRY ring-3 code at offset %2 of the limited code segment UCODE_LIM;
+; expect vector %3, error 0 (QEMU: or no fault).
+%macro USER_CS 3
+    TRY %%r
+    push UDATA
+    push user_stack_top
+    pushfd
+    push UCODE_LIM | 3
+    push %2
+    mov ax, UDATA
     mov ds, ax
     mov es, ax
     iretd
@@ -141,6 +161,17 @@ test_main:
     USER_SEG "a load at 0xf5800000", u_guest_hole, 13, UDATA, user_stack_top, UGUEST | 3
     USER_SEG "a dword straddling the limit", u_guest_straddle, 13, UDATA, user_stack_top, UGUEST | 3
 
+    SAY "the code segment limit"
+    USER_CS "an instruction that ends past the CS limit", u_cs_seq - u_cs_base, 13
+    UNLESS_QEMU .c1
+    CHECK_EQ "the fault is at that instruction", [fault_ip], u_cs_cross - u_cs_base
+.c1:
+    USER_CS "a jump to a target past the CS limit", u_cs_jmp - u_cs_base, 13
+    UNLESS_QEMU .c2
+    CHECK_EQ "the fault is at the jump", [fault_ip], u_cs_jmp - u_cs_base
+.c2:
+    USER_CS "code within the CS limit", u_cs_ok - u_cs_base, VEC_RETURN
+
     SAY "iretd to ring 3 nulls FS and GS holding ring-0 segments"
     TRY .fsgs
     USER32 u_read_fsgs
@@ -225,6 +256,11 @@ build_descriptors:
     mov ecx, 0x3ff
     mov edx, PAGE_DATA
     mov bx, 0x0c92
+    call set_desc
+    mov eax, u_cs_base
+    mov ecx, u_cs_end - u_cs_base - 1
+    mov edx, UCODE_LIM
+    mov bx, 0x04fa                  ; DPL3 readable code, 32-bit, byte granular
     call set_desc
     ret
 
@@ -365,6 +401,24 @@ u_guest_hole:
 u_guest_straddle:
     mov eax, [0xf57ffffe]
     int VEC_RETURN
+; Ring-3 code run through UCODE_LIM (based at u_cs_base, so offsets are
+; from there; position-independent). The limit ends inside u_cs_cross; what
+; lies past it only runs where the limit is not checked (QEMU).
+u_cs_base:
+u_cs_ok:
+    int VEC_RETURN
+u_cs_jmp:
+    jmp short u_cs_far
+u_cs_seq:
+    nop
+    nop
+u_cs_cross:
+    mov eax, 1                      ; 5 bytes: the limit ends after its first byte
+u_cs_end equ u_cs_cross + 1
+    int VEC_RETURN
+u_cs_far:
+    int VEC_RETURN
+
 u_read_fsgs:
     mov ax, UDATA
     mov ds, ax

@@ -52,6 +52,12 @@ export class Cpu implements Vcpu, MmuHost {
   readonly sb: Float64Array;
   /** Shortcut to s.segChk (seg-limits.ts). */
   readonly sc: Uint8Array;
+  /**
+   * The highest offset code may be fetched from or jumped to: the CS limit
+   * in protected, virtual-8086 and compatibility mode, Infinity where none
+   * applies (real mode, 64-bit mode, a 4 GiB CS). Set by updateMode.
+   */
+  csLimit = Infinity;
   /** Lazy flags (flags.ts). */
   readonly lf = new Int32Array(8);
   readonly exc = new PendingException();
@@ -205,9 +211,20 @@ export class Cpu implements Vcpu, MmuHost {
         if (prev !== null) this.link(prev, block);
       }
       const insns = block.insns;
-      const n = insns.length < left ? insns.length : left;
-      const compiled = n === insns.length ? block.compiled : null;
+      let n = insns.length < left ? insns.length : left;
       const ip0 = s.rip;
+      if (ip0 + insns[n - 1]!.end - 1 > this.csLimit) {
+        // The block runs past the CS limit: run what fits; the first instruction that does not is #GP(0).
+        n = this.fitCsLimit(insns, ip0, n);
+        if (n === 0) {
+          left--;
+          prev = null;
+          const r = this.csLimitFault(ip0);
+          if (r !== 0) return this.finish(r);
+          continue;
+        }
+      }
+      const compiled = n === insns.length ? block.compiled : null;
       let k = 0;
       try {
         if (compiled !== null) {
@@ -283,6 +300,7 @@ export class Cpu implements Vcpu, MmuHost {
     }
     const i = block.insns[0]!;
     const ip0 = s.rip;
+    if (ip0 + i.end - 1 > this.csLimit) return this.csLimitFault(ip0);
     this.m.watchHit = 0;
     try {
       s.rip = ip0 + i.end;
@@ -327,6 +345,20 @@ export class Cpu implements Vcpu, MmuHost {
   }
 
   /** A FAULT or EXIT came out of an instruction. Returns an exit reason, or 0 to go on. */
+  /** How many of the block's first n instructions end within the CS limit. */
+  private fitCsLimit(insns: readonly Insn[], ip0: number, n: number): number {
+    let k = 0;
+    while (k < n && ip0 + insns[k]!.end - 1 <= this.csLimit) k++;
+    return k;
+  }
+
+  /** #GP(0) for an instruction at `ip` that reaches beyond the CS limit. */
+  private csLimitFault(ip: number): ExitReason | 0 {
+    this.curIp = ip;
+    this.exc.vector = Vec.GP; this.exc.hasError = true; this.exc.error = 0;
+    return this.onThrow(FAULT);
+  }
+
   private onThrow(e: unknown): ExitReason | 0 {
     this.s.rip = this.curIp;
     this.brk = Brk.NONE;
@@ -525,6 +557,7 @@ export class Cpu implements Vcpu, MmuHost {
     else if ((s.flags & F.VM) !== 0) s.cpl = 3;
     this.m.setUser(s.cpl === 3);
     refreshSegChecks(s);
+    this.csLimit = (s.cr0 & CR0.PE) === 0 || s.codeSize === CodeSize.Bits64 || s.segLimit[Seg.CS]! >= 0xffffffff ? Infinity : s.segLimit[Seg.CS]!;
     this.brk = Brk.STOP;
     this.refreshDebugMode();
   }

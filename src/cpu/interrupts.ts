@@ -12,6 +12,7 @@ import { readDescriptor, setFromDescriptor, loadCsReturn, loadSegment, nullInner
 import { CodeSize, CR0, EFER, F, RFLAGS_WRITABLE, Seg, SegAttr } from './state.js';
 import { EXIT } from './exceptions.js';
 import { pushTaskErrorCode, switchTask, TaskSwitch, taskReturn } from './system/tasks.js';
+import { checkStack, descriptorAttr, descriptorLimit, stackFits } from './seg-limits.js';
 
 const TWO32 = 4294967296;
 
@@ -140,6 +141,11 @@ function deliverOnce(c: Cpu, v: number, he: boolean, err: number, soft: boolean,
     c.setCpl(dpl);
     const bigStack = stackSwitch ? (ssHi & (1 << 22)) !== 0 : (s.segAttr[Seg.SS]! & (1 << 14)) !== 0;
     const at = (off: number): number => (spBase + (bigStack ? off >>> 0 : off & 0xffff)) >>> 0;
+    // The frame must fit the stack segment: #SS(new SS) on a stack switch, #SS(0) on the current stack (EXT for events).
+    const frameOff = bigStack ? (sp - frame * n) >>> 0 : (sp - frame * n) & 0xffff;
+    const fits = stackSwitch ? stackFits(descriptorLimit(ssLo, ssHi), descriptorAttr(ssHi), frameOff, frame * n)
+      : stackFits(s.segLimit[Seg.SS]!, s.segAttr[Seg.SS]!, frameOff, frame * n);
+    if (!fits) fault(c, Vec.SS, (stackSwitch ? newSs & 0xfffc : 0) | ext);
     try {
       c.m.probeWrite(at(sp - frame * n), frame * n);
       let p = sp;
@@ -195,6 +201,8 @@ export function iret(c: Cpu, sz: number): void {
   const spLo = c.lo[4]!, spHi = c.hi[4]!;
   const at = (k: number): number => long ? spHi * TWO32 + (spLo >>> 0) + k * n : (ssBase + (big ? (spLo + k * n) >>> 0 : (spLo + k * n) & 0xffff)) >>> 0;
   const rd = (k: number): number => sz === 3 ? c.m.read64(at(k)) : sz === 2 ? c.m.read32(at(k)) : c.m.read16(at(k));
+  const spOff = big ? spLo >>> 0 : spLo & 0xffff;
+  if (!long && (s.cr0 & CR0.PE) !== 0) checkStack(c, spOff, 3 * n, 0); // EIP, CS, EFLAGS within SS
   const ipLo = rd(0), ipHi = sz === 3 ? c.m.hi : 0;
   const cs = rd(1) & 0xffff;
   const fl = rd(2);
@@ -207,12 +215,13 @@ export function iret(c: Cpu, sz: number): void {
     return;
   }
   if ((s.flags & F.NT) !== 0 && !long) { taskReturn(c); return; }
-  if ((fl & F.VM) !== 0 && s.cpl === 0 && sz === 2) { iretToVm86(c, ipLo, cs, fl, rd); return; }
+  if ((fl & F.VM) !== 0 && s.cpl === 0 && sz === 2) { checkStack(c, spOff, 9 * n, 0); iretToVm86(c, ipLo, cs, fl, rd); return; }
   const rpl = cs & 3;
   if (rpl < s.cpl) fault(c, Vec.GP, cs & 0xfffc);
   const outer = rpl > s.cpl || long;
   let newSpLo = 0, newSpHi = 0, newSs = 0;
   if (outer) {
+    if (!long) checkStack(c, spOff, 5 * n, 0); // and ESP, SS
     newSpLo = rd(3); newSpHi = sz === 3 ? c.m.hi : 0;
     newSs = rd(4) & 0xffff;
   }

@@ -39,6 +39,33 @@ export function refreshSegChecks(s: CpuState): void {
   for (let k = 0; k <= Seg.GS; k++) s.segChk[k] = needsCheck(s, k) ? 1 : 0;
 }
 
+/**
+ * Whether `len` bytes at offset `off` fit a stack segment with byte limit
+ * `limit` and attribute bits `attr` (SegAttr layout: expand-down type, D/B):
+ * the check interrupt and gate frames and IRET's pops get, with the error
+ * code the caller chooses.
+ */
+export function stackFits(limit: number, attr: number, off: number, len: number): boolean {
+  const last = off + len - 1;
+  if ((attr & (T_CODE | T_EXPAND_DOWN)) === T_EXPAND_DOWN) return off > limit && last <= ((attr & SegAttr.DB) !== 0 ? 0xffffffff : 0xffff);
+  return limit >= 0xffffffff || last <= limit;
+}
+
+/** The byte limit and SegAttr bits of a descriptor given as its two dwords. */
+export function descriptorLimit(lo: number, hi: number): number {
+  const l = (lo & 0xffff) | (hi & 0xf0000);
+  return (hi & (1 << 23)) !== 0 ? l * 4096 + 0xfff : l;
+}
+export const descriptorAttr = (hi: number): number => (hi >>> 8) & 0xf0ff;
+
+/** SS:off..off+len-1 on the current stack (outside 64-bit mode), else #SS(error). */
+export function checkStack(c: Cpu, off: number, len: number, error: number): void {
+  const s = c.s;
+  if ((s.cr0 & CR0.PE) === 0 || s.codeSize === CodeSize.Bits64 || stackFits(s.segLimit[Seg.SS]!, s.segAttr[Seg.SS]!, off, len)) return;
+  c.exc.vector = Vec.SS; c.exc.error = error; c.exc.hasError = true;
+  throw FAULT;
+}
+
 function segFault(c: Cpu, seg: number): never {
   c.exc.vector = seg === Seg.SS ? Vec.SS : Vec.GP;
   c.exc.error = 0;

@@ -24,16 +24,25 @@ function withSegs(t: TestCpu, segs: SegPatch): TestCpu {
 }
 
 /** Run a 32-bit protected-mode snippet (ending in int3) with the segments patched; returns the exception. */
-function run32(source: string, segs: SegPatch, regs: Record<string, bigint> = {}): { vector: number; errorCode?: number; t: TestCpu } {
-  const t = withSegs(cpuWith(32, source), segs);
+function run32(source: string, segs: SegPatch, regs: Record<string, bigint> = {}, cpl: 0 | 3 = 0): { vector: number; errorCode?: number; t: TestCpu } {
+  const t = withSegs(cpuWith(32, source, { cpl }), segs);
   t.setRegs(regs);
   const r = t.run(100_000);
   if (r.exception === undefined) throw new Error(`no exception: exit ${r.reason}`);
   return { ...r.exception, t };
 }
 
-/** ESP and EIP when the fault was raised: the same-privilege 32-bit frame is error, EIP, CS, EFLAGS. */
-const espAtFault = (t: TestCpu): bigint => t.get('rsp') + 16n;
+/**
+ * ESP and EIP when the fault was raised: the 32-bit frame is error, EIP, CS,
+ * EFLAGS, and from ring 3 ESP, SS (stack tests run in ring 3: an exception
+ * in ring 0 would push its own frame onto the limited stack).
+ */
+const espAtFault = (t: TestCpu): bigint => {
+  const sp = Number(t.get('rsp'));
+  return (t.memory.read32(sp + 8) & 3) !== 0 ? BigInt(t.memory.read32(sp + 16) >>> 0) : BigInt(sp + 16);
+};
+/** Ring 3, where a fault switches to the harness's flat ring-0 stack. */
+const user = (source: string, segs: SegPatch, regs: Record<string, bigint> = {}): ReturnType<typeof run32> => run32(source, segs, regs, 3);
 const eipAtFault = (t: TestCpu): number => t.memory.read32(Number(t.get('rsp')) + 4);
 
 const fault = (r: { vector: number; errorCode?: number }): [number, number | undefined] => [r.vector, r.errorCode];
@@ -98,42 +107,59 @@ describe('expand-down limits', () => {
     expect(fault(run32('mov eax, [0x10000]\nint3', ed))).toEqual([GP, 0]);
   });
   test('an expand-down stack: a push below the limit is #SS(0) and ESP is unchanged', () => {
-    const r = run32('push eax\nint3', { ss: expandDown(0x1fff, true) }, { rsp: 0x2002n });
+    const r = user('push eax\nint3', { ss: expandDown(0x1fff, true) }, { rsp: 0x2002n });
     expect(fault(r)).toEqual([SS, 0]);
     expect(espAtFault(r.t)).toBe(0x2002n);
-    expect(ok(run32('push eax\nint3', { ss: expandDown(0x1fff, true) }, { rsp: 0x2004n }))).toBe(BP);
+    expect(ok(user('push eax\nint3', { ss: expandDown(0x1fff, true) }, { rsp: 0x2004n }))).toBe(BP);
   });
 });
 
 describe('the stack: #SS(0)', () => {
   const ss = { ss: limit(0x7fff) };
   test('explicit SS and EBP-based operands', () => {
-    expect(fault(run32('mov eax, [ss:0x8000]\nint3', ss))).toEqual([SS, 0]);
-    expect(fault(run32('mov ebp, 0x7ffe\nmov eax, [ebp]\nint3', ss))).toEqual([SS, 0]);
-    expect(fault(run32('mov ebp, 0x7ffe\nmov eax, [ds:ebp]\nint3', ss))).toEqual([BP, undefined]);
+    expect(fault(user('mov eax, [ss:0x8000]\nint3', ss))).toEqual([SS, 0]);
+    expect(fault(user('mov ebp, 0x7ffe\nmov eax, [ebp]\nint3', ss))).toEqual([SS, 0]);
+    expect(fault(user('mov ebp, 0x7ffe\nmov eax, [ds:ebp]\nint3', ss))).toEqual([BP, undefined]);
   });
   test('POP, RET, RETF, POPA past the limit', () => {
-    expect(fault(run32('pop eax\nint3', ss, { rsp: 0x7ffen }))).toEqual([SS, 0]);
-    expect(fault(run32('ret\nint3', ss, { rsp: 0x7ffcn + 2n }))).toEqual([SS, 0]);
-    expect(fault(run32('retf\nint3', ss, { rsp: 0x7ffcn }))).toEqual([SS, 0]);
-    expect(fault(run32('popad\nint3', ss, { rsp: 0x7fe4n }))).toEqual([SS, 0]);
+    expect(fault(user('pop eax\nint3', ss, { rsp: 0x7ffen }))).toEqual([SS, 0]);
+    expect(fault(user('ret\nint3', ss, { rsp: 0x7ffcn + 2n }))).toEqual([SS, 0]);
+    expect(fault(user('retf\nint3', ss, { rsp: 0x7ffcn }))).toEqual([SS, 0]);
+    expect(fault(user('popad\nint3', ss, { rsp: 0x7fe4n }))).toEqual([SS, 0]);
   });
   test('PUSH, CALL, PUSHA, ENTER, LEAVE with an expand-up stack whose limit is above ESP', () => {
-    const r = run32('mov esp, 0x9000\ncall .x\n.x: int3', ss);
+    const r = user('mov esp, 0x9000\ncall .x\n.x: int3', ss);
     expect(fault(r)).toEqual([SS, 0]);
     expect(espAtFault(r.t)).toBe(0x9000n);
-    const e = run32('mov esp, 0x8010\nmov ebp, 0x1234\nenter 16, 0\nint3', ss);
+    const e = user('mov esp, 0x8010\nmov ebp, 0x1234\nenter 16, 0\nint3', ss);
     expect(fault(e)).toEqual([SS, 0]);
     expect([espAtFault(e.t), e.t.get('rbp')]).toEqual([0x8010n, 0x1234n]);
-    const l = run32('mov esp, 0x100\nmov ebp, 0x8000\nleave\nint3', ss);
+    const l = user('mov esp, 0x100\nmov ebp, 0x8000\nleave\nint3', ss);
     expect(fault(l)).toEqual([SS, 0]);
     expect(espAtFault(l.t)).toBe(0x100n);
-    expect(fault(run32('mov esp, 0x8010\npushad\nint3', ss))).toEqual([SS, 0]);
+    expect(fault(user('mov esp, 0x8010\npushad\nint3', ss))).toEqual([SS, 0]);
   });
   test('ENTER with nesting reads the outer frame pointers through SS', () => {
-    const r = run32('mov esp, 0x7000\nmov ebp, 0x8004\nenter 0, 3\nint3', ss);
+    const r = user('mov esp, 0x7000\nmov ebp, 0x8004\nenter 0, 3\nint3', ss);
     expect(fault(r)).toEqual([SS, 0]);
     expect([espAtFault(r.t), r.t.get('rbp')]).toEqual([0x7000n, 0x8004n]);
+  });
+});
+
+describe('stack frames of interrupts, gates and IRET', () => {
+  const ss = { ss: limit(0x1fff) };
+  test('an interrupt frame that does not fit the current stack: #SS, then #DF, then a triple fault (shutdown)', () => {
+    const t = withSegs(cpuWith(32, 'int3'), ss);
+    t.set('rsp', 0x2008n);
+    expect(t.run(100).reason).toBe(8); // ExitReason.Shutdown
+    const ok2 = withSegs(cpuWith(32, 'int3'), ss);
+    ok2.set('rsp', 0x1f00n);
+    expect(ok2.run(100).exception?.vector).toBe(BP);
+  });
+  test('IRET popping past the stack limit: #SS(0), delivered below it', () => {
+    const r = run32('iretd', ss, { rsp: 0x1ffcn });
+    expect(fault(r)).toEqual([SS, 0]);
+    expect(eipAtFault(r.t)).toBe(CODE);
   });
 });
 
@@ -194,6 +220,30 @@ describe('segment types and null selectors', () => {
     const r = t.run(1000);
     expect(r.exception).toEqual({ vector: GP, errorCode: 0 });
     expect(eipAtFault(t)).toBe(CODE + 28);
+  });
+});
+
+describe('the CS limit on instruction fetch and near branches', () => {
+  const cs = (l: number): SegPatch => ({ cs: { limit: l, g: false } });
+  test('sequential fetch: an instruction that ends past the limit is #GP(0) at its address, after a loop that ran (compiled) within it', () => {
+    // mov ecx, 5 (5 bytes) / dec ecx (1) / jnz (2) / nop (1) / mov eax, 1 at 0x1009..0x100d
+    const r = run32('mov ecx, 5\n.l: dec ecx\njnz .l\nnop\nmov eax, 1\nint3', cs(0x100c), { rax: 7n });
+    expect(fault(r)).toEqual([GP, 0]);
+    expect(eipAtFault(r.t)).toBe(CODE + 9);
+    expect(r.t.get('rax')).toBe(7n);
+    expect(r.t.get('rcx')).toBe(0n);
+    expect(ok(run32('mov ecx, 5\n.l: dec ecx\njnz .l\nnop\nmov eax, 1\nint3', cs(0x100e)))).toBe(BP);
+  });
+  test('JMP, Jcc, CALL, RET and JMP r/m to a target past the limit: #GP(0) at the branch, nothing done', () => {
+    for (const [src, at] of [['jmp near .t\ntimes 0x1000 nop\n.t: int3', 0], ['xor eax, eax\njz near .t\ntimes 0x1000 nop\n.t: int3', 2],
+      ['call .t\ntimes 0x1000 nop\n.t: int3', 0], ['push 0x3000\nret', 5], ['mov eax, 0x3000\njmp eax', 5]] as const) {
+      const r = run32(src, cs(0x1fff));
+      expect(fault(r)).toEqual([GP, 0]);
+      expect(eipAtFault(r.t)).toBe(CODE + at);
+    }
+    const c = run32('call .t\ntimes 0x1000 nop\n.t: int3', cs(0x1fff), { rsp: 0x8000n });
+    expect(espAtFault(c.t)).toBe(0x8000n);
+    expect(ok(run32('xor eax, eax\njnz near .t\nint3\ntimes 0x1000 nop\n.t: hlt', cs(0x1fff)))).toBe(BP); // not taken: no check
   });
 });
 

@@ -58,6 +58,28 @@ describe('bitwise, compares, shuffles', () => {
   });
 });
 
+describe('SSE2 packed integers', () => {
+  test('PADDUSB saturates, PADDB wraps, PSUBSW saturates signed', () => {
+    const t = sse(32, `mov dword [data], 0x01ff80f0\nmov dword [data + 16], 0x01011020\nmovdqu xmm0, [data]\nmovdqu xmm1, [data + 16]\nmovdqa xmm2, xmm0\n` +
+      `paddusb xmm0, xmm1\npaddb xmm2, xmm1\nmovd eax, xmm0\nmovd ebx, xmm2\nmov dword [data], 0x80007fff\nmov dword [data + 16], 0x0001ffff\n` +
+      `movdqu xmm3, [data]\nmovdqu xmm4, [data + 16]\npsubsw xmm3, xmm4\nmovd ecx, xmm3`);
+    expect(t.get('rax')).toBe(0x02ff90ffn);
+    expect(t.get('rbx')).toBe(0x02009010n);
+    expect(t.get('rcx')).toBe(0x80007fffn); // 0x8000 - 1 stays 0x8000; 0x7fff - (-1) stays 0x7fff
+  });
+  test('PMULUDQ, PMADDWD, PSADBW; shifts by an immediate and by a register count', () => {
+    const t = sse(64, `mov rax, 0xffffffff\nmovq xmm0, rax\nmovdqa xmm1, xmm0\npmuludq xmm0, xmm1\nmovq rbx, xmm0\n` +
+      `mov eax, 0x00030002\nmovd xmm2, eax\nmov eax, 0x00050004\nmovd xmm3, eax\npmaddwd xmm2, xmm3\nmovd ecx, xmm2\n` +
+      `mov rax, 0x0102030405060708\nmovq xmm4, rax\npxor xmm5, xmm5\npsadbw xmm4, xmm5\nmovq rdx, xmm4\n` +
+      `mov eax, 0x80000001\nmovd xmm6, eax\npsrad xmm6, 4\nmovd esi, xmm6\nmov eax, 33\nmovd xmm7, eax\nmovd xmm8, esi\npsllq xmm8, xmm7\nmovq rdi, xmm8`);
+    expect(t.get('rbx')).toBe(0xfffffffe00000001n);
+    expect(t.get('rcx')).toBe(2n * 4n + 3n * 5n);
+    expect(t.get('rdx')).toBe(36n);
+    expect(t.get('rsi')).toBe(0xf8000000n);
+    expect(t.get('rdi')).toBe((0xf8000000n << 33n) & 0xffffffffffffffffn);
+  });
+});
+
 describe('checks', () => {
   const run = (bits: 32 | 64, body: string): number => cpuWith(bits, `${body}\nhlt\nalign 16\ndata: times 32 db 0`).run(1000).exception?.vector ?? -1;
   test('without CR4.OSFXSR: #UD; with CR0.TS: #NM; with CR0.EM: #UD', () => {

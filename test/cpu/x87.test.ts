@@ -171,6 +171,13 @@ describe('state images', () => {
     expect(t.memory.read32(D + 16)).toBe(0); // FCS deprecated; FOP kept only for unmasked exceptions
     expect(t.memory.read16(D + 32)).toBe(0x037f);
   });
+  test('FNSTENV in real mode (16-bit layout: FIP as a linear address split 16/4 bits); FLDENV loads it back', () => {
+    const t = exec(16, `fninit\nfld1\nfnstenv [${D}]\nfninit\nfldenv [${D}]\nfnstsw ax\nfnstcw [${D + 32}]\nhlt`);
+    expect([t.memory.read16(D), t.memory.read16(D + 2), t.memory.read16(D + 4)]).toEqual([0x037f, 7 << 11, 0x3fff]);
+    expect([t.memory.read16(D + 6), t.memory.read16(D + 8)]).toEqual([0x1002, 0]); // FIP 0x01002: bits 19-16 in 8[15:12]
+    expect(sw(t) >> 11).toBe(7); // TOP restored
+    expect(t.memory.read16(D + 32)).toBe(0x037f);
+  });
   test('FNSAVE / FRSTOR round-trip registers, tags and TOP; FNSAVE reinitialises', () => {
     const v = 'efcdab8967452301ff3f';
     const t = x87(`fninit\nfld tword [data]\nfldpi\nfnsave [${D}]\nfnstsw ax\nmov ebx, eax\nfrstor [${D}]\nfstp qword [${D + 200}]\nfstp tword [${D + 208}]\nfnstsw ax`, hexBytes(v));

@@ -67,7 +67,7 @@ export const SYSTEM_KERNELS: readonly SystemKernel[] = [
   kernel('fastcall', 'sysenter/sysexit and syscall/sysret round trips'),
   kernel('singlestep', 'single stepping with TF, DR6.BS, the mov ss shadow'),
   kernel('debugregs', 'hardware breakpoints: instruction (fault, RF), data write and read/write (traps)'),
-  kernel('seglimits', 'segment limits and types on data accesses: expand-up/down, B bit, read-only, execute-only, null DS, the stack (#SS) from ring 3, string ops, FS/GS nulled by iretd'),
+  kernel('seglimits', 'segment limits and types on data accesses: expand-up/down, B bit, read-only, execute-only, null DS, the stack (#SS) from ring 3, string ops, the CS limit, FS/GS nulled by iretd'),
   kernel('iobitmap', 'the TSS I/O permission bitmap, its limit, and IOPL'),
   kernel('uart', 'the 16550A registers, loopback, THR-empty interrupt identification, and a line of input', { input: '\n\nping\n' }),
   kernel('pvh', 'PVH entry and hvm_start_info', { file: 'guests/system/pvh.elf', machine: 'pvh', cmdline: 'pvh-cmdline test' }),

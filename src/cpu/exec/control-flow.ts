@@ -43,7 +43,12 @@ export function jcc32(c: Cpu, i: Insn): void {
     }
   } else if ((cc === 4 || cc === 5) && (op & 3) !== 3 && op >= 4) t = (lf[1] === 0) === (cc === 4);
   else t = cond(c, cc);
-  if (t) { c.s.rip = (c.s.rip + i.imm) >>> 0; c.brk = Brk.TAKEN; }
+  if (t) {
+    const r = (c.s.rip + i.imm) >>> 0;
+    if (r > c.csLimit) fault(c, Vec.GP, 0);
+    c.s.rip = r;
+    c.brk = Brk.TAKEN;
+  }
 }
 const SUB32 = (K.SUB << 2) | 2;
 
@@ -62,8 +67,10 @@ function pushRip(c: Cpu, sz: number): void {
 export function callRel(c: Cpu, i: Insn): void {
   const target = c.s.rip + i.imm;
   if (i.osz === 3 && (target >= 0x800000000000 || target < -0x800000000000)) fault(c, Vec.GP, 0);
+  const t = i.osz === 3 ? target : i.osz === 2 ? target >>> 0 : target & 0xffff;
+  if (t > c.csLimit) fault(c, Vec.GP, 0); // before the push: the fault leaves nothing done
   pushRip(c, i.osz);
-  c.s.rip = i.osz === 3 ? target : i.osz === 2 ? target >>> 0 : target & 0xffff;
+  c.s.rip = t;
 }
 
 /** CALL r/m (FF /2). */
@@ -71,6 +78,7 @@ export function callRm(c: Cpu, i: Insn): void {
   const sz = i.osz;
   const lo = readRm(c, i, sz), hi = c.m.hi;
   if (sz === 3 && ((hi << 16) >> 16) !== hi) fault(c, Vec.GP, 0);
+  if (sz !== 3 && (sz === 2 ? lo >>> 0 : lo & 0xffff) > c.csLimit) fault(c, Vec.GP, 0); // before the push
   pushRip(c, sz);
   setRip(c, sz, lo, hi);
 }

@@ -30,6 +30,7 @@ import * as x87ls from '../fpu/x87-load-store.js';
 import * as x87f from '../fpu/x87-functions.js';
 import * as env from '../fpu/x87-env.js';
 import * as sse from '../sse/sse-move.js';
+import * as ssei from '../sse/sse-int.js';
 
 export const udHandler: Handler = (c: Cpu) => misc.ud(c);
 
@@ -316,12 +317,42 @@ function bindSse(i: Insn): Handler | null {
       if (!p66 && (rep === 3 || rep === 2)) { i.sub = rep === 3 ? 1 : 2; return sse.shuffle; }
       return null;
     case 0xc6: if (!none) return null; i.sub = 3; return sse.shuffle;
-    case 0x73: if (!dq || (reg !== 3 && reg !== 7)) return null; i.sub = reg; return sse.byteShift;
+    case 0x73:
+      if (!dq) return null;
+      if (reg === 3 || reg === 7) { i.sub = reg; return sse.byteShift; }
+      if (reg === 2 || reg === 6) { i.sub = 8 | (reg === 6 ? 32 : 0); i.imm2 = 1; return ssei.shift; }
+      return null;
     case 0x74: case 0x75: case 0x76: if (!dq) return null; i.sub = o === 0x74 ? 1 : o === 0x75 ? 2 : 4; return sse.pcmpeq;
     case 0xd7: return dq && i.mod === 3 ? sse.pmovmskb : null;
+    case 0x50: if (rep !== 0 || i.mod !== 3) return null; return ssei.movmsk;
+    case 0xc4: case 0xc5: return dq && (o === 0xc4 || i.mod === 3) ? ssei.pextrPinsr : null;
+    case 0x71: case 0x72:
+      if (!dq || (reg !== 2 && reg !== 4 && reg !== 6)) return null;
+      i.sub = (o === 0x71 ? 2 : 4) | (reg === 4 ? 16 : reg === 6 ? 32 : 0); i.imm2 = 1; return ssei.shift;
   }
+  if (!dq) return null;
+  const add = PADD_SUB[o];
+  if (add !== undefined) { i.sub = add; return ssei.paddsub; }
+  const lane = LANE_OPS[o];
+  if (lane !== undefined) { i.sub = lane; return ssei.lanes; }
+  const sh = SHIFTS[o];
+  if (sh !== undefined) { i.sub = sh; i.imm2 = 0; return ssei.shift; }
   return null;
 }
+
+/** 66 0F opcodes of PADD/PSUB: lane bytes | 16 signed saturation | 32 unsigned saturation | 64 subtract. */
+const PADD_SUB: Record<number, number> = {
+  0xfc: 1, 0xfd: 2, 0xfe: 4, 0xd4: 8, 0xec: 17, 0xed: 18, 0xdc: 33, 0xdd: 34,
+  0xf8: 65, 0xf9: 66, 0xfa: 68, 0xfb: 72, 0xe8: 81, 0xe9: 82, 0xd8: 97, 0xd9: 98,
+};
+const L = ssei.LaneOp;
+const LANE_OPS: Record<number, number> = {
+  0xd5: L.PMULLW, 0xe5: L.PMULHW, 0xe4: L.PMULHUW, 0xf4: L.PMULUDQ, 0xf5: L.PMADDWD, 0xe0: L.PAVGB, 0xe3: L.PAVGW,
+  0xda: L.PMINUB, 0xde: L.PMAXUB, 0xea: L.PMINSW, 0xee: L.PMAXSW, 0xf6: L.PSADBW, 0x64: L.PCMPGTB, 0x65: L.PCMPGTW,
+  0x66: L.PCMPGTD, 0x63: L.PACKSSWB, 0x67: L.PACKUSWB, 0x6b: L.PACKSSDW,
+};
+/** 66 0F shifts by an XMM count: lane bytes | 16 arithmetic | 32 left. */
+const SHIFTS: Record<number, number> = { 0xd1: 2, 0xd2: 4, 0xd3: 8, 0xe1: 18, 0xe2: 20, 0xf1: 34, 0xf2: 36, 0xf3: 40 };
 
 /** VEX-encoded instructions the decoder let through: BMI1/BMI2 (everything else is #UD already). */
 function bindVex(i: Insn): Handler | null {

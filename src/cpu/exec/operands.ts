@@ -278,21 +278,31 @@ export function pop(c: Cpu, sz: number): number {
 
 // ---- RIP ------------------------------------------------------------------
 
-/** Set RIP to a register-sized target of operand size sz (checks canonical form in 64-bit mode). */
+/**
+ * Set RIP to a register-sized target of operand size sz: #GP(0) for a
+ * non-canonical target in 64-bit mode or one beyond the CS limit elsewhere
+ * (Cpu.csLimit), raised by the branch itself.
+ */
 export function setRip(c: Cpu, sz: number, lo: number, hi: number): void {
   if (sz === 3) {
     if (((hi << 16) >> 16) !== hi) fault(c, Vec.GP, 0);
     c.s.rip = hi * TWO32 + (lo >>> 0);
-  } else if (sz === 2) c.s.rip = lo >>> 0;
-  else c.s.rip = lo & 0xffff;
+    return;
+  }
+  const t = sz === 2 ? lo >>> 0 : lo & 0xffff;
+  if (t > c.csLimit) fault(c, Vec.GP, 0);
+  c.s.rip = t;
 }
 
-/** Relative branch: RIP += disp, wrapped to the operand size. */
+/** Relative branch: RIP += disp, wrapped to the operand size (checked as setRip). */
 export function jumpRel(c: Cpu, i: Insn, disp: number): void {
   const t = c.s.rip + disp;
   if (i.osz === 3) {
     if (t >= 0x800000000000 || t < -0x800000000000) fault(c, Vec.GP, 0);
     c.s.rip = t;
-  } else if (i.osz === 2) c.s.rip = t >>> 0;
-  else c.s.rip = t & 0xffff;
+    return;
+  }
+  const r = i.osz === 2 ? t >>> 0 : t & 0xffff;
+  if (r > c.csLimit) fault(c, Vec.GP, 0);
+  c.s.rip = r;
 }

@@ -20,15 +20,21 @@ import { ea, fault, getReg, setReg } from '../exec/operands.js';
 import { MXCSR_MASK } from '../fpu/x87-env.js';
 
 /** #UD without CR4.OSFXSR or with CR0.EM; #NM with CR0.TS. Returns the XMM dwords. */
-function enter(c: Cpu): Int32Array {
+export function enterSse(c: Cpu): Int32Array {
   if ((c.s.cr0 & CR0.EM) !== 0 || (c.s.cr4 & CR4.OSFXSR) === 0) fault(c, Vec.UD);
   if ((c.s.cr0 & CR0.TS) !== 0) fault(c, Vec.NM);
   return c.fpu.xmm32;
 }
 
-const tmp = new Int32Array(4);
+/** The 128-bit source operand of the instruction running, as four dwords. */
+export const SRC = new Int32Array(4);
+const tmp = SRC;
 
-/** The 128-bit source (register rm or memory) into tmp. */
+/** The 128-bit source (register rm or 16 bytes of memory) into SRC. */
+export function loadSource(c: Cpu, i: Insn, aligned: boolean): void {
+  loadSrc(c, i, c.fpu.xmm32, aligned);
+}
+
 function loadSrc(c: Cpu, i: Insn, x: Int32Array, aligned: boolean): void {
   if (i.mod === 3) { const r = i.rm * 4; tmp[0] = x[r]!; tmp[1] = x[r + 1]!; tmp[2] = x[r + 2]!; tmp[3] = x[r + 3]!; return; }
   const la = ea(c, i, 16, 0);
@@ -52,7 +58,7 @@ function setXmm(x: Int32Array, r: number, a: number, b: number, cc: number, d: n
 
 /** 0F 28/29, 0F 10/11 (no prefix or 66), 66/F3 0F 6F/7F, 0F 2B, 66 0F E7: whole-register moves; sub bit 0 = store, bit 1 = aligned. */
 export function movdq(c: Cpu, i: Insn): void {
-  const x = enter(c);
+  const x = enterSse(c);
   const aligned = (i.sub & 2) !== 0;
   if ((i.sub & 1) !== 0) { storeDst(c, i, x, i.reg, aligned); return; }
   loadSrc(c, i, x, aligned);
@@ -61,7 +67,7 @@ export function movdq(c: Cpu, i: Insn): void {
 
 /** F3 0F 10/11 MOVSS and F2 0F 10/11 MOVSD: sub = dwords (1 or 2) | 4 for the store. */
 export function movScalar(c: Cpu, i: Insn): void {
-  const x = enter(c);
+  const x = enterSse(c);
   const n = i.sub & 3, store = (i.sub & 4) !== 0;
   if (i.mod === 3) {
     // register to register: only the low element moves
@@ -85,7 +91,7 @@ export function movScalar(c: Cpu, i: Insn): void {
  * sub = half (0 low, 2 high, in dwords) | 4 for the store (13/17).
  */
 export function movHalf(c: Cpu, i: Insn): void {
-  const x = enter(c);
+  const x = enterSse(c);
   const half = i.sub & 2, store = (i.sub & 4) !== 0;
   const d = i.reg * 4;
   if (store) {
@@ -107,7 +113,7 @@ export function movHalf(c: Cpu, i: Insn): void {
 
 /** 66 0F 6E MOVD/MOVQ xmm, r/m32/64 (zero-extended); 66 0F 7E MOVD/MOVQ r/m32/64, xmm. */
 export function movdGpr(c: Cpu, i: Insn): void {
-  const x = enter(c);
+  const x = enterSse(c);
   const wide = (i.rex & 8) !== 0;
   const d = i.reg * 4;
   if (i.opc === 0x6e) {
@@ -126,7 +132,7 @@ export function movdGpr(c: Cpu, i: Insn): void {
 
 /** F3 0F 7E MOVQ xmm, xmm/m64 (zero-extended); 66 0F D6 MOVQ xmm/m64, xmm. */
 export function movq(c: Cpu, i: Insn): void {
-  const x = enter(c);
+  const x = enterSse(c);
   if (i.opc === 0x7e) {
     let lo: number, hi: number;
     if (i.mod === 3) { lo = x[i.rm * 4]!; hi = x[i.rm * 4 + 1]!; }
@@ -143,7 +149,7 @@ export function movq(c: Cpu, i: Insn): void {
 
 /** Bitwise ops: sub 0 AND, 1 ANDN (~dst & src), 2 OR, 3 XOR (PAND PANDN POR PXOR and the PS/PD forms). */
 export function logic(c: Cpu, i: Insn): void {
-  const x = enter(c);
+  const x = enterSse(c);
   loadSrc(c, i, x, true);
   const d = i.reg * 4;
   for (let k = 0; k < 4; k++) {
@@ -154,7 +160,7 @@ export function logic(c: Cpu, i: Insn): void {
 
 /** PCMPEQB/W/D (66 0F 74/75/76): sub = element bytes (1, 2, 4). */
 export function pcmpeq(c: Cpu, i: Insn): void {
-  const x = enter(c);
+  const x = enterSse(c);
   loadSrc(c, i, x, true);
   const d = i.reg * 4, n = i.sub;
   for (let k = 0; k < 4; k++) {
@@ -170,7 +176,7 @@ export function pcmpeq(c: Cpu, i: Insn): void {
 
 /** PMOVMSKB r32, xmm (66 0F D7): the top bit of each byte. */
 export function pmovmskb(c: Cpu, i: Insn): void {
-  const x = enter(c);
+  const x = enterSse(c);
   const s = i.rm * 4;
   let m = 0;
   for (let k = 0; k < 16; k++) if (((x[s + (k >> 2)]! >>> (8 * (k & 3) + 7)) & 1) !== 0) m |= 1 << k;
@@ -191,7 +197,7 @@ function setBytes(x: Int32Array, r: number, b: Uint8Array): void {
 
 /** PSHUFD (66), PSHUFHW (F3), PSHUFLW (F2) 0F 70 and SHUFPS (0F C6): sub 0 d, 1 hw, 2 lw, 3 shufps. */
 export function shuffle(c: Cpu, i: Insn): void {
-  const x = enter(c);
+  const x = enterSse(c);
   loadSrc(c, i, x, true);
   const d = i.reg * 4, imm = i.imm & 0xff;
   const a0 = x[d]!, a1 = x[d + 1]!, a2 = x[d + 2]!, a3 = x[d + 3]!;
@@ -212,7 +218,7 @@ export function shuffle(c: Cpu, i: Insn): void {
 
 /** PUNPCKL/H BW WD DQ QDQ (66 0F 60-62, 68-6A, 6C, 6D): sub = element bytes | 16 for the high halves. */
 export function punpck(c: Cpu, i: Insn): void {
-  const x = enter(c);
+  const x = enterSse(c);
   loadSrc(c, i, x, true);
   const n = i.sub & 15, high = (i.sub & 16) !== 0 ? 8 : 0;
   bytesOf(x, i.reg * 4, b16);
@@ -227,7 +233,7 @@ export function punpck(c: Cpu, i: Insn): void {
 
 /** PSRLDQ (66 0F 73 /3) and PSLLDQ (/7): byte shifts of the whole register rm. */
 export function byteShift(c: Cpu, i: Insn): void {
-  const x = enter(c);
+  const x = enterSse(c);
   const n = Math.min(i.imm & 0xff, 16);
   bytesOf(x, i.rm * 4, b16);
   const out = outB;
@@ -240,7 +246,7 @@ export function byteShift(c: Cpu, i: Insn): void {
 
 /** LDMXCSR m32 (0F AE /2): #GP(0) for reserved bits; STMXCSR m32 (/3). */
 export function mxcsr(c: Cpu, i: Insn): void {
-  enter(c);
+  enterSse(c);
   if (i.sub === 3) { c.m.write32(ea(c, i, 4, 1), c.fpu.mxcsr); return; }
   const v = c.m.read32(ea(c, i, 4, 0)) >>> 0;
   if ((v & ~MXCSR_MASK) !== 0) fault(c, Vec.GP, 0);

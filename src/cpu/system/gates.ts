@@ -10,6 +10,7 @@ import { fault } from '../exec/operands.js';
 import { D_CODE, D_CONF, D_P, D_S, readDescriptor, setFromDescriptor, supervisor } from '../segments.js';
 import { CodeSize, CR0, F, Seg } from '../state.js';
 import { switchTask, TaskSwitch } from './tasks.js';
+import { checkStack, descriptorAttr, descriptorLimit, stackFits } from '../seg-limits.js';
 
 
 /**
@@ -77,6 +78,7 @@ function callGate(c: Cpu, glo: number, ghi: number, call: boolean, retIp: number
     const newBase = ((sl >>> 16) | ((sh & 0xff) << 16) | (sh & 0xff000000)) >>> 0;
     const newBig = (sh & (1 << 22)) !== 0;
     const frame = (4 + count) * n;
+    if (!stackFits(descriptorLimit(sl, sh), descriptorAttr(sh), newBig ? (newSp - frame) >>> 0 : (newSp - frame) & 0xffff, frame)) fault(c, Vec.SS, serr);
     const oldCpl = s.cpl;
     c.setCpl(dpl);
     try {
@@ -97,6 +99,7 @@ function callGate(c: Cpu, glo: number, ghi: number, call: boolean, retIp: number
   } else {
     if (call) {
       const frame = 2 * n;
+      checkStack(c, oldBig ? (oldSp - frame) >>> 0 : (oldSp - frame) & 0xffff, frame, 0);
       c.m.probeWrite((oldSsBase + (oldBig ? (oldSp - frame) >>> 0 : (oldSp - frame) & 0xffff)) >>> 0, frame);
       write(oldSsBase, oldBig, oldSp - n, oldCs);
       write(oldSsBase, oldBig, oldSp - 2 * n, retIp);

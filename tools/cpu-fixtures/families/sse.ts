@@ -13,7 +13,7 @@ const OUT = DATA_PTR + 0x100; // results
 
 export const sse: Family = {
   name: 'sse',
-  covers: 'SSE/SSE2 moves (movaps movups movapd movupd movdqa movdqu movss movsd movlps movhps movhlps movlhps movd movq movnt*), pand pandn por pxor andps..xorpd, pcmpeqb/w/d, pmovmskb, pshufd/hw/lw, shufps, punpck*, pslldq psrldq, ldmxcsr stmxcsr',
+  covers: 'SSE2 packed-integer arithmetic (padd psub with saturation, pmul*, pmaddwd, pavg, pmin/pmax, psadbw, pcmpgt, shifts, packs, pextrw pinsrw, movmskps/pd); SSE/SSE2 moves (movaps movups movapd movupd movdqa movdqu movss movsd movlps movhps movhlps movlhps movd movq movnt*), pand pandn por pxor andps..xorpd, pcmpeqb/w/d, pmovmskb, pshufd/hw/lw, shufps, punpck*, pslldq psrldq, ldmxcsr stmxcsr',
   generate({ mode, rng }: GenContext): CaseSpec[] {
     if (mode === 16) return [];
     const out: CaseSpec[] = [];
@@ -76,6 +76,30 @@ export const sse: Family = {
       const imm = rng.below(256);
       for (const op of ['pshufd', 'pshufhw', 'pshuflw', 'shufps']) out.push(mk(`${op} xmm, xmm, imm8`, [`${op} xmm${A}, xmm${B}, ${imm}`], [A]));
       for (const op of ['pslldq', 'psrldq']) out.push(mk(`${op} xmm, imm8`, [`${op} xmm${B}, ${[0, 1, 7, 15, 16, 200][(k + imm) % 6]}`], [B]));
+    }
+    // SSE2 packed-integer arithmetic
+    const INT_OPS = ['paddb', 'paddw', 'paddd', 'paddq', 'paddsb', 'paddsw', 'paddusb', 'paddusw', 'psubb', 'psubw', 'psubd', 'psubq',
+      'psubsb', 'psubsw', 'psubusb', 'psubusw', 'pmullw', 'pmulhw', 'pmulhuw', 'pmuludq', 'pmaddwd', 'pavgb', 'pavgw', 'pminub', 'pmaxub',
+      'pminsw', 'pmaxsw', 'psadbw', 'pcmpgtb', 'pcmpgtw', 'pcmpgtd', 'packsswb', 'packuswb', 'packssdw',
+      'psrlw', 'psrld', 'psrlq', 'psraw', 'psrad', 'psllw', 'pslld', 'psllq'];
+    for (let k = 0; k < 6; k++) {
+      for (const op of INT_OPS) {
+        if (op.startsWith('ps') && /^ps(r|l)[la]?[wdq]$/.test(op) && !op.startsWith('psub') && !op.startsWith('psad')) {
+          // shifts: by an XMM count (small, equal to the lane width, huge) and by an immediate
+          const cnt = [0, 1, 3, 15, 16, 31, 32, 63, 64, 200][(k * 3 + op.length) % 10]!;
+          out.push(mk(`${op} xmm, xmm`, [`mov ${mode === 64 ? 'r10' : 'ecx'}, ${cnt}`, `movd xmm${B}, ${mode === 64 ? 'r10d' : 'ecx'}`, `${op} xmm${A}, xmm${B}`], [A]));
+          out.push(mk(`${op} xmm, imm8`, [`${op} xmm${A}, ${cnt}`], [A]));
+          continue;
+        }
+        out.push(mk(`${op} xmm, xmm`, [`${op} xmm${A}, xmm${B}`], [A]));
+        if (k < 2) out.push(mk(`${op} xmm, m128`, [`${op} xmm${A}, {m}`], [A], 0x10));
+      }
+      const r32 = mode === 64 ? 'r9d' : 'ecx';
+      out.push(mk('pextrw r32, xmm, imm8', [`pextrw ${r32}, xmm${B}, ${k + 1}`], []));
+      out.push(mk('pinsrw xmm, r32, imm8', [`mov ${r32}, ${Number(rng.bits(32))}`, `pinsrw xmm${A}, ${r32}, ${k}`], [A]));
+      out.push(mk('pinsrw xmm, m16, imm8', [`pinsrw xmm${A}, {m}, ${7 - k}`], [A], 0x12));
+      out.push(mk('movmskps r32, xmm', [`movmskps ${r32}, xmm${B}`], []));
+      out.push(mk('movmskpd r32, xmm', [`movmskpd ${r32}, xmm${B}`], []));
     }
     out.push(mk('stmxcsr / ldmxcsr', [`stmxcsr [${b}+0x100]`, `mov dword [${b}+0x104], 0x1fc0`, `ldmxcsr [${b}+0x104]`, `stmxcsr [${b}+0x108]`, `ldmxcsr [${b}+0x100]`], []));
     out.push(mk('ldmxcsr with a reserved bit', [`mov dword [${b}+0x104], 0x11f80`, `ldmxcsr [${b}+0x104]`], []));
