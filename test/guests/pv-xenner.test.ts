@@ -16,7 +16,7 @@ import type { EmuPortServer } from '../../src/host/emu-port/server.js';
 import { createLogger } from '../../src/log/logger.js';
 import { pvMachine } from '../../src/machine/pv/machine.js';
 import { xenner } from '../helpers/cli.js';
-import { PV_GUESTS, pvGuestPath } from './pv-guests.js';
+import { PV_GUESTS, pvGuestPath, type PvArch } from './pv-guests.js';
 
 /** Far above what any guest needs: a hang ends with status 10, not a timeout. */
 const MAX_INSTRUCTIONS = 100_000_000;
@@ -27,26 +27,51 @@ const FORWARDED = new Set<number>([
   EmuOp.vcpu_op, EmuOp.sched_op, EmuOp.event_channel_op, EmuOp.BOOT_INFO, EmuOp.EVTCHN_TABLE,
 ]);
 
+function expectPasses(name: string, arch: PvArch): void {
+  const r = xenner(['run', pvGuestPath(name, arch), '--memory', '64', '--max-instructions', String(MAX_INSTRUCTIONS)]);
+  expect(r.stdout, r.stdout + r.stderr).not.toMatch(/^FAIL:/m);
+  expect(r.stdout.split('\n'), r.stdout + r.stderr).toContain('Test result: SUCCESS');
+  expect(r.status, r.stderr).toBe(0);
+}
+
+/** Why most pv32 guests cannot pass yet. */
+const EMU32_MMU = 'emu32 has no PAE page types yet: mmu_update, update_va_mapping, mmuext_op, set_gdt and update_descriptor answer -ENOSYS (src/emu/x86_32/page-types.inc)';
+
 describe('PV test guests under xenner (pv64)', () => {
   for (const g of PV_GUESTS) {
-    it(`${g.name}-pv64 passes`, () => {
-      const r = xenner(['run', pvGuestPath(g.name, 'pv64'), '--memory', '64', '--max-instructions', String(MAX_INSTRUCTIONS)]);
-      expect(r.stdout, r.stdout + r.stderr).not.toMatch(/^FAIL:/m);
-      expect(r.stdout.split('\n'), r.stdout + r.stderr).toContain('Test result: SUCCESS');
-      expect(r.status, r.stderr).toBe(0);
-    });
+    it(`${g.name}-pv64 passes`, () => expectPasses(g.name, 'pv64'));
   }
 });
+
+/**
+ * The pv32 guests emu32 cannot pass yet, with the reason; every other one
+ * must pass. Empty this list as emu32 grows.
+ */
+const PV32_NOT_YET: ReadonlyMap<string, string> = new Map([
+  ['traps', EMU32_MMU],
+  ['memory', EMU32_MMU],
+  ['cpuid', EMU32_MMU],
+  ['time', EMU32_MMU],
+  ['descriptors', EMU32_MMU],
+  ['usermode', EMU32_MMU],
+  ['events', EMU32_MMU],
+  ['badargs', EMU32_MMU],
+]);
 
 describe('PV test guests under xenner (pv32)', () => {
   for (const g of PV_GUESTS) {
-    it.skip(`${g.name}-pv32 passes (skipped: emu32 is not written yet, issue #6)`, () => {});
+    const why = PV32_NOT_YET.get(g.name);
+    if (why !== undefined) {
+      it.skip(`${g.name}-pv32 passes (skipped: ${why})`, () => {});
+      continue;
+    }
+    it(`${g.name}-pv32 passes`, () => expectPasses(g.name, 'pv32'));
   }
 });
 
-async function runInProcess(name: string): Promise<{ status: number; counts: Map<number, number>; commands: Map<string, number> }> {
+async function runInProcess(name: string, arch: PvArch = 'pv64'): Promise<{ status: number; counts: Map<number, number>; commands: Map<string, number> }> {
   let server: EmuPortServer | undefined;
-  const file = pvGuestPath(name, 'pv64');
+  const file = pvGuestPath(name, arch);
   const r = await pvMachine({ onDomain: (_d, s) => (server = s) })({
     file,
     image: new Uint8Array(readFileSync(file)),
@@ -70,6 +95,16 @@ describe('host exits: what emu serves itself never leaves the guest', () => {
       const ops = [...r.counts.keys()];
       expect(ops.filter((op) => !FORWARDED.has(op))).toEqual([]);
       // Start of day is exactly one BOOT_INFO and one EVTCHN_TABLE.
+      expect(r.counts.get(EmuOp.BOOT_INFO)).toBe(1);
+      expect(r.counts.get(EmuOp.EVTCHN_TABLE)).toBe(1);
+    });
+  }
+
+  for (const g of PV_GUESTS.filter((p) => !PV32_NOT_YET.has(p.name))) {
+    it(`${g.name}-pv32 makes only forwarded requests`, async () => {
+      const r = await runInProcess(g.name, 'pv32');
+      expect(r.status).toBe(0);
+      expect([...r.counts.keys()].filter((op) => !FORWARDED.has(op))).toEqual([]);
       expect(r.counts.get(EmuOp.BOOT_INFO)).toBe(1);
       expect(r.counts.get(EmuOp.EVTCHN_TABLE)).toBe(1);
     });
