@@ -35,6 +35,8 @@ header:
 %include "x86_32/privileged.inc"
 %include "x86_32/hypercalls.inc"
 %include "x86_32/page-types.inc"
+%include "x86_32/mmu.inc"
+%include "x86_32/descriptors.inc"
 %include "x86_32/version.inc"
 %include "x86_32/forward.inc"
 %include "x86_32/events.inc"

@@ -47,6 +47,27 @@ test_main:
   mov dword [page_u], 0x05e40001
 %endif
 
+%if PV32
+  ; A PAE guest's initial leaf entries give ring 3 no access (Xen's
+  ; builders: "No ring-3 access in initial leaf page tables"; only a
+  ; 64-bit guest's kernel, itself in ring 3, gets USER everywhere): the
+  ; kernel opens its user code and stack pages itself.
+  mov xax, user_code
+  call va_to_mfn
+  mov xdx, xax
+  mov xax, user_code
+  mov xcx, PTE_P | PTE_A | PTE_US
+  call set_pte
+  CHECK_EQ eax, 0, "mapping the user code page for ring 3"
+  mov xax, user_stack
+  call va_to_mfn
+  mov xdx, xax
+  mov xax, user_stack
+  mov xcx, PTE_P | PTE_RW | PTE_A | PTE_D | PTE_US
+  call set_pte
+  CHECK_EQ eax, 0, "mapping the user stack page for ring 3"
+%endif
+
   ; Traps from user mode: int 0x80 resumes in user mode and arms the next
   ; one; the user-mode page fault ends user mode (user_fault_return).
   EXPECT_TRAP_INPLACE
@@ -203,6 +224,9 @@ build_user_page_table:
 %endif
 
 ; --- user mode ---
+%if PV32
+  align 4096                          ; a page of its own, opened to ring 3 above
+%endif
 user_code:
 %if PV64
   mov eax, 0x5c
