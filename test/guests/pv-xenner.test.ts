@@ -47,18 +47,19 @@ describe('PV test guests under xenner (pv64)', () => {
 const PV32_NOT_YET: ReadonlyMap<string, string> = new Map([
   [
     'descriptors',
-    "its last check, a ring-1 read past a segment's limit must #GP, needs the software CPU's data-segment limit checks " +
-      '(branch cpu2, not merged yet); every other check of the guest passes under emu32',
+    "its two segment-limit checks (a ring-1 read past a segment's limit, and one of emu's part of the hole, must fault) " +
+      "need the software CPU's data-segment limit checks (branch cpu2, not merged yet); every other check passes under emu32",
   ],
 ]);
 
 describe('PV test guests under xenner (pv32)', () => {
   // Until cpu2 merges, everything but the segment-limit check must pass; once
   // it does, this fails and the skip above must go.
-  it('descriptors-pv32 fails only its segment-limit check (waiting for cpu2)', () => {
+  it('descriptors-pv32 fails only its segment-limit checks (waiting for cpu2)', () => {
     const r = xenner(['run', pvGuestPath('descriptors', 'pv32'), '--memory', '64', '--max-instructions', String(MAX_INSTRUCTIONS)]);
     expect(r.stdout.split('\n').filter((l) => l.startsWith('FAIL:')), r.stdout + r.stderr).toEqual([
       'FAIL: a read past the segment limit did not #GP (got 0x00000000)',
+      'FAIL: a ring-1 read of the top of the hypervisor hole did not fault',
     ]);
     expect(r.status, r.stderr).toBe(0);
   });

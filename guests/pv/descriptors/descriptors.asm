@@ -24,6 +24,7 @@
 %define SEL(index) (((index) << 3) | KRING)
 ; A machine address far beyond any machine this runs on (frame 0x7ffffff0).
 %define NOT_OUR_MADDR 0x7ffffff0000
+%define HV_TOP_PROBE 0xff000000
 
 section .text
 test_main:
@@ -106,6 +107,21 @@ test_main:
   mov eax, [es:0x1000]
 .limit_done:
   CHECK_EQ WORD_PTR [trap_vector], 13, "a read past the segment limit did not #GP"
+
+  ; The top of the 4 GiB is the hypervisor's: under Xen unmapped for a
+  ; 32-bit guest (#PF), under xenner emu's own memory, which the flat
+  ; ring-1 segments end below (#GP). Either way the kernel cannot read it.
+  mov WORD_PTR [trap_vector], 0
+  EXPECT_TRAP .hv_probe_done
+  mov eax, [abs HV_TOP_PROBE]
+.hv_probe_done:
+  mov WORD_PTR [trap_fixup], 0
+  cmp WORD_PTR [trap_vector], 13
+  je .hv_probe_ok
+  cmp WORD_PTR [trap_vector], 14
+  je .hv_probe_ok
+  FAIL "a ring-1 read of the top of the hypervisor hole did not fault"
+.hv_probe_ok:
 %endif
 
   ; System descriptors other than call gates are refused: a TSS.

@@ -111,6 +111,10 @@ user_done:
   CHECK_EQ dword [user_read], 0x05e40001, "user mode does not see its own page table's mapping"
 %endif
   CHECK_EQ WORD_PTR [int80_vector], 0x80, "int 0x80 from user mode did not reach the kernel"
+%if PV32
+  CHECK_EQ WORD_PTR [int82_vector], 13, "int 0x82 (a hypercall) from user mode did not #GP"
+  CHECK_EQ WORD_PTR [int82_error], 0x82 * 8 + 2, "int 0x82 from user mode #GP error code"
+%endif
   mov xax, [int80_cs]
   and eax, 3
   CHECK_EQ eax, 3, "int 0x80 frame cs is not user mode"
@@ -140,9 +144,29 @@ after_int80:
   mov xax, [trap_cs]
   mov [int80_cs], xax
   mov WORD_PTR [trap_fixup], TRAP_RESUME_INPLACE
+%if PV32
+  mov WORD_PTR [trap_fixer], after_int82
+%else
+  mov WORD_PTR [trap_fixer], user_fault_return
+%endif
+  pop xax
+  ret
+
+%if PV32
+; The trap fixer after int 0x82 from user mode: note the #GP, step over
+; the int (a fault leaves eip on it) and arm the user-mode fault.
+after_int82:
+  push xax
+  mov xax, [trap_vector]
+  mov [int82_vector], xax
+  mov xax, [trap_error]
+  mov [int82_error], xax
+  add dword [esp + 6 * 4], 2          ; the frame's eip (past the fixer's return, eax, edx, eax, vector, error)
+  mov WORD_PTR [trap_fixup], TRAP_RESUME_INPLACE
   mov WORD_PTR [trap_fixer], user_fault_return
   pop xax
   ret
+%endif
 
 ; The trap fixer for the user-mode fault: abandon the frame and continue in
 ; the kernel where it entered user mode.
@@ -237,6 +261,9 @@ user_code:
   mov [user_read], eax
 %endif
   int 0x80
+%if PV32
+  int 0x82                            ; a hypercall from ring 3: #GP(0x82 * 8 + 2)
+%endif
 user_fault_insn:
   mov al, [abs UNMAPPED_VA]
   ud2                                 ; not reached
@@ -251,6 +278,10 @@ user_sysret_rax: DW 0
 user_read: DW 0
 int80_vector: DW 0
 int80_cs: DW 0
+%if PV32
+int82_vector: DW 0
+int82_error: DW 0
+%endif
 mfn_user_l4: DW 0
 cb: times callback_register_size db 0
 
