@@ -172,6 +172,39 @@ test_main:
   HYPERCALL update_descriptor
   CHECK_EQ eax, -XEN_EINVAL, "update_descriptor into a page table"
   ; Back to the flat selectors before the GDT goes.
+%if PV32
+  ; The failsafe callback: a data segment that no longer loads on the way
+  ; back from a hypercall. es holds entry 1, which the hypercall itself
+  ; makes not present; the callback gets ds, es, fs, gs as they were, and
+  ; es is null when it runs (ds, which loads, stays).
+  mov ebx, FLAT_KERNEL_CS
+  xor ecx, ecx                      ; no event callback
+  mov edx, FLAT_KERNEL_CS
+  mov esi, failsafe_entry
+  HYPERCALL set_callbacks
+  CHECK_EQ eax, 0, "set_callbacks"
+  mov ax, SEL(1)
+  mov es, ax
+  mov ebx, [gdt_frames]
+  shl ebx, 12
+  add ebx, 8
+  mov ecx, [gdt_frames]
+  shr ecx, 20
+  xor edx, edx
+  xor esi, esi
+  HYPERCALL update_descriptor
+  mov [failsafe_ret], eax
+  mov ax, es
+  movzx eax, ax
+  mov [failsafe_es_after], eax
+  CHECK_EQ dword [failsafe_ret], 0, "update_descriptor making es's entry not present"
+  CHECK_EQ dword [failsafe_count], 1, "the failsafe callback did not run once"
+  CHECK_EQ dword [failsafe_ds], FLAT_KERNEL_DS, "the failsafe frame's ds"
+  CHECK_EQ dword [failsafe_es], SEL(1), "the failsafe frame's es"
+  CHECK_EQ dword [failsafe_es_in], 0, "es in the failsafe callback"
+  CHECK_EQ dword [failsafe_es_after], 0, "es after the failsafe callback"
+%endif
+
 %if PV64
   xor eax, eax
 %else
@@ -193,8 +226,33 @@ test_main:
 %endif
   ret
 
+%if PV32
+; The failsafe callback (ring 1): esp -> ds, es, fs, gs, eip, cs, eflags.
+failsafe_entry:
+  inc dword [failsafe_count]
+  push eax
+  mov ax, es
+  movzx eax, ax
+  mov [failsafe_es_in], eax
+  mov eax, [esp + 4]
+  mov [failsafe_ds], eax
+  mov eax, [esp + 8]
+  mov [failsafe_es], eax
+  pop eax
+  add esp, 16                       ; leave the selectors as they are now
+  iret
+%endif
+
 section .data
 align 8
+%if PV32
+failsafe_count: dd 0
+failsafe_ret: dd 0
+failsafe_ds: dd 0
+failsafe_es: dd 0
+failsafe_es_in: dd -1
+failsafe_es_after: dd -1
+%endif
 gdt_frames: DW 0
 desc_ma: DW 0
 
