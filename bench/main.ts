@@ -9,7 +9,8 @@
  * Times are this process's CPU time (the machine is shared; wall time is
  * printed too); the integer loop reports the best of three runs on each
  * emulator. Then the host services: the cost of one emu-port request per
- * kind, served in-process as the run loop serves them.
+ * kind, served in-process as the run loop serves them; and the PV test
+ * guests end to end, 64-bit and 32-bit PAE, with their host exits.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,6 +19,7 @@ import { type GuestRun, runOnOurCpu } from './run-ours.js';
 import { runOnV86, type V86Run } from './run-v86.js';
 import { runReg64Micro } from './micro-reg64.js';
 import { hostServicesBench } from './host-services.js';
+import { printPvGuestsBench } from './pv-guests.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench: the guests stay in the source tree.
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
   if (withV86) await compareWithV86();
   console.log('\nhost services (one emu-port request each, as emu will send them):');
   for (const f of hostServicesBench()) console.log(`  ${f.name.padEnd(45)} ${f.value.toFixed(1).padStart(10)} ${f.unit}`);
+  console.log('\nPV test guests end to end (64 MiB): retired instructions, CPU time, emu-port requests (host exits):');
+  await printPvGuestsBench();
 }
 
 async function compareWithV86(): Promise<void> {

@@ -7,14 +7,11 @@
  * The host-exit test runs each guest in-process and checks emu's promise:
  * the hypercalls it serves itself never reach the host.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Hypercall } from '../../src/abi/xen/hypercalls.js';
 import { EmuOp } from '../../src/abi/emu-port.js';
 import { EvtchnOp } from '../../src/abi/xen/event-channel.js';
-import type { EmuPortServer } from '../../src/host/emu-port/server.js';
-import { createLogger } from '../../src/log/logger.js';
-import { pvMachine } from '../../src/machine/pv/machine.js';
+import { runPvGuest } from '../../bench/pv-guests.js';
 import { xenner } from '../helpers/cli.js';
 import { PV_GUESTS, pvGuestPath, type PvArch } from './pv-guests.js';
 
@@ -74,53 +71,33 @@ describe('PV test guests under xenner (pv32)', () => {
   }
 });
 
-async function runInProcess(name: string, arch: PvArch = 'pv64'): Promise<{ status: number; counts: Map<number, number>; commands: Map<string, number> }> {
-  let server: EmuPortServer | undefined;
-  const file = pvGuestPath(name, arch);
-  const r = await pvMachine({ onDomain: (_d, s) => (server = s) })({
-    file,
-    image: new Uint8Array(readFileSync(file)),
-    kind: 'xen-pv',
-    memoryMiB: 64,
-    cmdline: '',
-    vcpus: 1,
-    maxInstructions: MAX_INSTRUCTIONS,
-    cpuProfile: 'intel',
-    logger: createLogger({ level: 'silent', pretty: false }),
-    consoleOut: () => {},
-  });
-  return { status: r.status, counts: server!.counts, commands: server!.commandCounts };
+async function runInProcess(name: string, arch: PvArch = 'pv64'): Promise<{ status: number; counts: ReadonlyMap<number, number>; commands: ReadonlyMap<string, number> }> {
+  const r = await runPvGuest(name, arch);
+  return { status: r.status, counts: r.requests, commands: r.commands };
 }
 
 describe('host exits: what emu serves itself never leaves the guest', () => {
-  for (const g of PV_GUESTS) {
-    it(`${g.name}-pv64 makes only forwarded requests`, async () => {
-      const r = await runInProcess(g.name);
-      expect(r.status).toBe(0);
-      const ops = [...r.counts.keys()];
-      expect(ops.filter((op) => !FORWARDED.has(op))).toEqual([]);
-      // Start of day is exactly one BOOT_INFO and one EVTCHN_TABLE.
-      expect(r.counts.get(EmuOp.BOOT_INFO)).toBe(1);
-      expect(r.counts.get(EmuOp.EVTCHN_TABLE)).toBe(1);
-    });
+  for (const arch of ['pv64', 'pv32'] as const) {
+    for (const g of PV_GUESTS) {
+      it(`${g.name}-${arch} makes only forwarded requests`, async () => {
+        const r = await runInProcess(g.name, arch);
+        expect(r.status).toBe(0);
+        expect([...r.counts.keys()].filter((op) => !FORWARDED.has(op))).toEqual([]);
+        // Start of day is exactly one BOOT_INFO and one EVTCHN_TABLE.
+        expect(r.counts.get(EmuOp.BOOT_INFO)).toBe(1);
+        expect(r.counts.get(EmuOp.EVTCHN_TABLE)).toBe(1);
+      });
+    }
   }
 
-  for (const g of PV_GUESTS) {
-    it(`${g.name}-pv32 makes only forwarded requests`, async () => {
-      const r = await runInProcess(g.name, 'pv32');
+  for (const arch of ['pv64', 'pv32'] as const) {
+    it(`events-${arch}: loopback sends and unmasks are served by emu (no EVTCHNOP_send or _unmask exit)`, async () => {
+      const r = await runInProcess('events', arch);
       expect(r.status).toBe(0);
-      expect([...r.counts.keys()].filter((op) => !FORWARDED.has(op))).toEqual([]);
-      expect(r.counts.get(EmuOp.BOOT_INFO)).toBe(1);
-      expect(r.counts.get(EmuOp.EVTCHN_TABLE)).toBe(1);
+      expect(r.commands.get(`${Hypercall.event_channel_op}.${EvtchnOp.send}`) ?? 0).toBe(0);
+      expect(r.commands.get(`${Hypercall.event_channel_op}.${EvtchnOp.unmask}`) ?? 0).toBe(0);
+      // ... while the channel set-up did go to the host.
+      expect(r.commands.get(`${Hypercall.event_channel_op}.${EvtchnOp.alloc_unbound}`)).toBe(1);
     });
   }
-
-  it('events-pv64: loopback sends and unmasks are served by emu (no EVTCHNOP_send or _unmask exit)', async () => {
-    const r = await runInProcess('events');
-    expect(r.status).toBe(0);
-    expect(r.commands.get(`${Hypercall.event_channel_op}.${EvtchnOp.send}`) ?? 0).toBe(0);
-    expect(r.commands.get(`${Hypercall.event_channel_op}.${EvtchnOp.unmask}`) ?? 0).toBe(0);
-    // ... while the channel set-up did go to the host.
-    expect(r.commands.get(`${Hypercall.event_channel_op}.${EvtchnOp.alloc_unbound}`)).toBe(1);
-  });
 });
