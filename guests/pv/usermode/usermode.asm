@@ -48,6 +48,16 @@ test_main:
 %endif
 
 %if PV32
+  ; The sysenter callback (Xen's compat_sysenter bounces there).
+  mov word [cb + callback_register_type], CALLBACKTYPE_sysenter
+  mov word [cb + callback_register_flags], 0
+  mov dword [cb + callback_register_address_cs], FLAT_KERNEL_CS
+  mov dword [cb + callback_register_address_eip], sysenter_entry
+  mov ebx, CALLBACKOP_register
+  mov ecx, cb
+  HYPERCALL callback_op
+  CHECK_EQ eax, 0, "callback_op register sysenter"
+
   ; A PAE guest's initial leaf entries give ring 3 no access (Xen's
   ; builders: "No ring-3 access in initial leaf page tables"; only a
   ; 64-bit guest's kernel, itself in ring 3, gets USER everywhere): the
@@ -112,6 +122,11 @@ user_done:
 %endif
   CHECK_EQ WORD_PTR [int80_vector], 0x80, "int 0x80 from user mode did not reach the kernel"
 %if PV32
+  CHECK_EQ dword [sysenter_count], 1, "sysenter did not reach the sysenter callback once"
+  CHECK_EQ dword [sysenter_eip], 0, "sysenter frame eip (Xen gives 0)"
+  CHECK_EQ word [sysenter_cs], 3, "sysenter frame cs (Xen gives ring 3, null)"
+  CHECK_EQ dword [sysenter_esp], 0, "sysenter frame esp (Xen gives 0)"
+  CHECK_EQ dword [user_after_sysenter_ok], 0x5e5e, "user mode did not resume after sysenter"
   CHECK_EQ WORD_PTR [int82_vector], 13, "int 0x82 (a hypercall) from user mode did not #GP"
   CHECK_EQ WORD_PTR [int82_error], 0x82 * 8 + 2, "int 0x82 from user mode #GP error code"
 %endif
@@ -139,6 +154,9 @@ user_done:
 ; The trap fixer after int 0x80: note it and arm the user-mode fault.
 after_int80:
   push xax
+%if PV32
+  mov [user_after_sysenter_ok], esi   ; (still the user's: trap_common keeps it)
+%endif
   mov xax, [trap_vector]
   mov [int80_vector], xax
   mov xax, [trap_cs]
@@ -153,6 +171,23 @@ after_int80:
   ret
 
 %if PV32
+; The sysenter callback (ring 1, kernel stack): eip, cs, eflags, esp, ss,
+; where eip, cs and esp say nothing; user mode resumes where it knows.
+sysenter_entry:
+  inc dword [sysenter_count]
+  push eax
+  mov eax, [esp + 4]
+  mov [sysenter_eip], eax
+  mov eax, [esp + 8]
+  mov [sysenter_cs], eax
+  mov eax, [esp + 16]
+  mov [sysenter_esp], eax
+  pop eax
+  mov dword [esp], user_after_sysenter
+  mov dword [esp + 4], FLAT_USER_CS
+  mov [esp + 12], ebp
+  iret
+
 ; The trap fixer after int 0x82 from user mode: note the #GP, step over
 ; the int (a fault leaves eip on it) and arm the user-mode fault.
 after_int82:
@@ -260,6 +295,12 @@ user_code:
   mov eax, [rax]
   mov [user_read], eax
 %endif
+%if PV32
+  mov ebp, esp                        ; the stack to come back to, as Linux's vsyscall keeps it
+  sysenter
+user_after_sysenter:
+  mov esi, 0x5e5e                     ; seen by the int 0x80 fixer: user mode resumed here
+%endif
   int 0x80
 %if PV32
   int 0x82                            ; a hypercall from ring 3: #GP(0x82 * 8 + 2)
@@ -279,6 +320,11 @@ user_read: DW 0
 int80_vector: DW 0
 int80_cs: DW 0
 %if PV32
+sysenter_count: dd 0
+sysenter_eip: dd -1
+sysenter_cs: dd 0
+sysenter_esp: dd -1
+user_after_sysenter_ok: dd 0
 int82_vector: DW 0
 int82_error: DW 0
 %endif
