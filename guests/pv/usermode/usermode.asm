@@ -2,7 +2,10 @@
 ; kernel. On 64-bit: HYPERVISOR_iret to ring 3 with a separate user page
 ; table (MMUEXT_NEW_USER_BASEPTR) that maps a page the kernel's does not,
 ; `syscall` bounced to the registered syscall callback and back as from
-; a syscall (VGCF_in_syscall). On both: `int 0x80` from user mode through
+; a syscall (VGCF_in_syscall). On 32-bit PAE: HYPERVISOR_iret to ring 3
+; onto pages the kernel opened to ring 3 itself, `sysenter` bounced to the
+; sysenter callback with Xen's empty frame, and `int 0x82` (a hypercall)
+; from ring 3 refused with #GP. On both: `int 0x80` from user mode through
 ; the trap table, and a user-mode page fault (U bit set in the error code)
 ; delivered to the kernel. The kernel stack for these comes from
 ; stack_switch.
@@ -93,6 +96,8 @@ test_main:
   push 0                              ; iret_context.flags
   jmp hypercall_page + __HYPERVISOR_iret * 32
 %else
+  ; Into user mode through HYPERVISOR_iret (the trap handlers come back
+  ; with the hardware's iret): the stub pushes eax over the frame.
   mov ax, FLAT_USER_DS
   mov ds, ax
   mov es, ax
@@ -101,7 +106,7 @@ test_main:
   push 0x202
   push FLAT_USER_CS
   push user_code
-  iret
+  jmp hypercall_page + __HYPERVISOR_iret * 32
 %endif
 
 ; --- back in the kernel after the user-mode page fault ---
