@@ -47,6 +47,7 @@ export const PV_GUESTS: readonly PvGuest[] = [
   { name: 'usermode', dom0: true },
   { name: 'events', dom0: true },
   { name: 'badargs', dom0: true },
+  { name: 'hypercalls', dom0: true },
 ];
 
 export type PvArch = 'pv64' | 'pv32';
