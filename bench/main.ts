@@ -9,8 +9,10 @@
  * Times are this process's CPU time (the machine is shared; wall time is
  * printed too); the integer loop reports the best of three runs on each
  * emulator. Then the host services: the cost of one emu-port request per
- * kind, served in-process as the run loop serves them; and hypercalls from a
- * PV guest under emu: host exits, guest instructions and time per call.
+ * kind, served in-process as the run loop serves them; hypercalls from a
+ * PV guest under emu (host exits, guest instructions and time per call);
+ * and the PV test guests end to end, 64-bit and 32-bit PAE, with their
+ * host exits.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,6 +22,7 @@ import { runOnV86, type V86Run } from './run-v86.js';
 import { runReg64Micro } from './micro-reg64.js';
 import { hostServicesBench } from './host-services.js';
 import { hypercallBench } from './hypercalls.js';
+import { printPvGuestsBench } from './pv-guests.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench: the guests stay in the source tree.
@@ -65,6 +68,8 @@ async function main(): Promise<void> {
   for (const p of hc.phases) {
     console.log(`  ${p.name.padEnd(22)} ${p.exitsPerCall.toFixed(2).padStart(15)} ${p.instructionsPerCall.toFixed(0).padStart(16)} ${p.nsPerCall.toFixed(0).padStart(14)}`);
   }
+  console.log('\nPV test guests end to end (64 MiB): retired instructions, CPU time, emu-port requests (host exits):');
+  await printPvGuestsBench();
 }
 
 async function compareWithV86(): Promise<void> {

@@ -49,6 +49,33 @@ export const EMU64 = {
 } as const;
 
 /**
+ * 32-bit PAE guests: emu lives at the top of Xen's hole
+ * (0xf5800000-0xffffffff, the L2 of L3 slot 3), above the M2P. There is no
+ * room for a physmap of all memory, so emu reaches frames by machine
+ * address through a window of mapping slots (as Xen's map_domain_page),
+ * and the page-type table has a fixed mapping of its own. Every range
+ * below is one or more whole L2 entries (2 MiB) of that top L2.
+ */
+export const EMU32 = {
+  /** Link address of emu32.bin (L2 index 504); the image may not reach its last page. */
+  BASE: 0xff000000n,
+  /** The mapping window's L1 table, mapped in the last page of the image's 2 MiB. */
+  MAPCACHE_PT: 0xff1ff000n,
+  /** Per-vCPU areas: vCPU n's at PERCPU + n * PERCPU_STRIDE (one L1 table each, L2 index 505 + n). */
+  PERCPU: 0xff200000n,
+  PERCPU_STRIDE: 0x200000,
+  MAX_VCPUS: 2,
+  /** The mapping window (L2 index 507): 512 slots, MAPCACHE_SLOTS per vCPU. */
+  MAPCACHE: 0xff600000n,
+  MAPCACHE_SLOTS: 64,
+  /** The page-type table (L2 indexes 508-511): 4 bytes per machine frame, at most 8 MiB. */
+  FRAME_INFO: 0xff800000n,
+  FRAME_INFO_MAX_PAGES: 2048,
+  /** The first L2 index of the top L2 that is emu's. */
+  FIRST_L2_INDEX: 504,
+} as const;
+
+/**
  * The pages of a per-vCPU area, by page index from its start. Pages 0-13
  * are the GDT window for the guest's own GDT frames (the zero page until
  * set_gdt), page 14 holds Xen's reserved GDT entries, so the GDT is 15
@@ -91,4 +118,5 @@ export const EMU_PCPU_FRAMES = EMU_PCPU_BACKED.length;
 
 export const emuImageConsts = constants('EMU_IMAGE_', { MAGIC: EMU_IMAGE_MAGIC });
 export const emu64Consts = constants('EMU64_', { ...EMU64 });
+export const emu32Consts = constants('EMU32_', { ...EMU32 });
 export const emuPcpuConsts = constants('EMU_PCPU_', { ...EmuPcpuPage, FRAMES: EMU_PCPU_FRAMES });

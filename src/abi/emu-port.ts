@@ -163,13 +163,22 @@ export const emuBootInfo: StructDecl = struct('emu_boot_info', [
   { name: 'top_mfn', type: 'u64' },
   /** Start of the hole (32-bit guests: HV_START_LOW; emu's segment limits stop below it). */
   { name: 'hypervisor_virt_start', type: 'u64' },
+  /** EMU_BOOT_* flags. */
+  { name: 'flags', type: 'u64' },
 ]);
+
+/** emu_boot_info.flags */
+export const EmuBootFlag = {
+  /** The host logs at debug level: emu may send LOG requests for what Xen logs at debug level (refused entries, type conflicts). */
+  DEBUG_LOG: 1,
+} as const;
 
 export const emuPortConsts = constants('EMU_PORT_', {
   MAGIC_VALUE: EMU_PORT_MAGIC_VALUE,
   ...Object.fromEntries(Object.entries(EmuPort).map(([k, v]) => [k, v])),
 });
 export const emuOpConsts = constants('EMU_OP_', EmuOp);
+export const emuBootFlagConsts = constants('EMU_BOOT_', EmuBootFlag);
 export const evtchnShadowConsts = constants('EMU_EVTCHN_SHADOW_', EvtchnShadow);
 export const emuMiscConsts = constants('EMU_', {
   PROTOCOL_VERSION: EMU_PROTOCOL_VERSION,

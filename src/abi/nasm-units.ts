@@ -8,8 +8,8 @@ import { physdevOpConsts, physdevSetIopl } from './xen/physdev.js';
 import { hypercallConsts, multicallEntry } from './xen/hypercalls.js';
 import { hvmMemmapTableEntry, hvmModlistEntry, hvmStartConsts, hvmStartInfo } from './xen/hvm-start-info.js';
 import { multibootConsts, multibootHeader, multibootInfo, multibootMmapEntry, multibootModule } from './multiboot.js';
-import { emuBootInfo, emuMiscConsts, emuOpConsts, emuPortConsts, emuRequest, evtchnShadowConsts } from './emu-port.js';
-import { emu64Consts, emuImageConsts, emuImageHeader, emuPcpuConsts } from './emu-image.js';
+import { emuBootFlagConsts, emuBootInfo, emuMiscConsts, emuOpConsts, emuPortConsts, emuRequest, evtchnShadowConsts } from './emu-port.js';
+import { emu32Consts, emu64Consts, emuImageConsts, emuImageHeader, emuPcpuConsts } from './emu-image.js';
 import { xenErrnoConsts } from './xen/errno.js';
 import { legacyVcpuConsts, sharedInfo, sharedInfoConsts, vcpuInfo, vcpuTimeInfo } from './xen/shared-info.js';
 import * as evtchn from './xen/event-channel.js';
@@ -49,13 +49,13 @@ export const NASM_UNITS: readonly NasmUnit[] = [
   {
     file: 'emu-port.inc',
     title: 'xenner emu port: host <-> emu protocol (src/abi/emu-port.ts, docs/emu-port.md)',
-    consts: [emuPortConsts, emuOpConsts, emuMiscConsts, evtchnShadowConsts],
+    consts: [emuPortConsts, emuOpConsts, emuMiscConsts, evtchnShadowConsts, emuBootFlagConsts],
     structs: [emuRequest, emuBootInfo],
   },
   {
     file: 'emu-image.inc',
     title: 'xenner emu image: header and hole layout (src/abi/emu-image.ts)',
-    consts: [emuImageConsts, emu64Consts, emuPcpuConsts],
+    consts: [emuImageConsts, emu64Consts, emu32Consts, emuPcpuConsts],
     structs: [emuImageHeader],
   },
   {

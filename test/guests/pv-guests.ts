@@ -28,6 +28,8 @@ export interface PvGuest {
    * expects exactly these FAIL lines, so it turns red the day they pass.
    */
   xennerDeviations?: readonly OracleDeviation[];
+  /** Like xennerDeviations, for the pv32 build only (what emu32 lacks so far). */
+  pv32Deviations?: readonly OracleDeviation[];
   /** Lines the run's stdout must show, in this order (other lines may come between). */
   consoleLines?: readonly string[];
   /** What the run types on the guest's console (stdin). */
@@ -58,6 +60,7 @@ export const PV_GUESTS: readonly PvGuest[] = [
   { name: 'usermode', dom0: true },
   { name: 'events', dom0: true },
   { name: 'badargs', dom0: true },
+  { name: 'hypercalls', dom0: true },
   {
     name: 'console',
     dom0: false,

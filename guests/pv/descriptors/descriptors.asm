@@ -24,6 +24,7 @@
 %define SEL(index) (((index) << 3) | KRING)
 ; A machine address far beyond any machine this runs on (frame 0x7ffffff0).
 %define NOT_OUR_MADDR 0x7ffffff0000
+%define HV_TOP_PROBE 0xff000000
 
 section .text
 test_main:
@@ -106,6 +107,21 @@ test_main:
   mov eax, [es:0x1000]
 .limit_done:
   CHECK_EQ WORD_PTR [trap_vector], 13, "a read past the segment limit did not #GP"
+
+  ; The top of the 4 GiB is the hypervisor's: under Xen unmapped for a
+  ; 32-bit guest (#PF), under xenner emu's own memory, which the flat
+  ; ring-1 segments end below (#GP). Either way the kernel cannot read it.
+  mov WORD_PTR [trap_vector], 0
+  EXPECT_TRAP .hv_probe_done
+  mov eax, [abs HV_TOP_PROBE]
+.hv_probe_done:
+  mov WORD_PTR [trap_fixup], 0
+  cmp WORD_PTR [trap_vector], 13
+  je .hv_probe_ok
+  cmp WORD_PTR [trap_vector], 14
+  je .hv_probe_ok
+  FAIL "a ring-1 read of the top of the hypervisor hole did not fault"
+.hv_probe_ok:
 %endif
 
   ; System descriptors other than call gates are refused: a TSS.
@@ -155,6 +171,8 @@ test_main:
 %endif
   HYPERCALL update_descriptor
   CHECK_EQ eax, -XEN_EINVAL, "update_descriptor into a page table"
+%if PV64
+  ; (emu32 has no MMUEXT_SET_LDT with entries yet: pv64 only for now.)
   ; An LDT of the guest's own (MMUEXT_SET_LDT): its data segment loads, and
   ; while in use its page cannot be mapped writable.
   mov eax, DATA_DESC(KRING) & 0xffffffff
@@ -196,7 +214,41 @@ test_main:
   call mmuext_one
   CHECK_EQ eax, 0, "MMUEXT_SET_LDT to none"
 
+%endif
   ; Back to the flat selectors before the GDT goes.
+%if PV32
+  ; The failsafe callback: a data segment that no longer loads on the way
+  ; back from a hypercall. es holds entry 1, which the hypercall itself
+  ; makes not present; the callback gets ds, es, fs, gs as they were, and
+  ; es is null when it runs (ds, which loads, stays).
+  mov ebx, FLAT_KERNEL_CS
+  xor ecx, ecx                      ; no event callback
+  mov edx, FLAT_KERNEL_CS
+  mov esi, failsafe_entry
+  HYPERCALL set_callbacks
+  CHECK_EQ eax, 0, "set_callbacks"
+  mov ax, SEL(1)
+  mov es, ax
+  mov ebx, [gdt_frames]
+  shl ebx, 12
+  add ebx, 8
+  mov ecx, [gdt_frames]
+  shr ecx, 20
+  xor edx, edx
+  xor esi, esi
+  HYPERCALL update_descriptor
+  mov [failsafe_ret], eax
+  mov ax, es
+  movzx eax, ax
+  mov [failsafe_es_after], eax
+  CHECK_EQ dword [failsafe_ret], 0, "update_descriptor making es's entry not present"
+  CHECK_EQ dword [failsafe_count], 1, "the failsafe callback did not run once"
+  CHECK_EQ dword [failsafe_ds], FLAT_KERNEL_DS, "the failsafe frame's ds"
+  CHECK_EQ dword [failsafe_es], SEL(1), "the failsafe frame's es"
+  CHECK_EQ dword [failsafe_es_in], 0, "es in the failsafe callback"
+  CHECK_EQ dword [failsafe_es_after], 0, "es after the failsafe callback"
+%endif
+
 %if PV64
   xor eax, eax
 %else
@@ -218,8 +270,33 @@ test_main:
 %endif
   ret
 
+%if PV32
+; The failsafe callback (ring 1): esp -> ds, es, fs, gs, eip, cs, eflags.
+failsafe_entry:
+  inc dword [failsafe_count]
+  push eax
+  mov ax, es
+  movzx eax, ax
+  mov [failsafe_es_in], eax
+  mov eax, [esp + 4]
+  mov [failsafe_ds], eax
+  mov eax, [esp + 8]
+  mov [failsafe_es], eax
+  pop eax
+  add esp, 16                       ; leave the selectors as they are now
+  iret
+%endif
+
 section .data
 align 8
+%if PV32
+failsafe_count: dd 0
+failsafe_ret: dd 0
+failsafe_ds: dd 0
+failsafe_es: dd 0
+failsafe_es_in: dd -1
+failsafe_es_after: dd -1
+%endif
 gdt_frames: DW 0
 desc_ma: DW 0
 ldt_mfn: DW 0

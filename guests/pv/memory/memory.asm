@@ -21,6 +21,7 @@
   %define KERNEL_PTE_EXTRA 0
 %endif
 %define PTE_RWMAP (PTE_P | PTE_RW | PTE_A | PTE_D)
+%define NOT_OUR_MFN 0x7ffffff0
 
 ; Map `alias` onto frame %1 (a register or memory word) with flush flags %2,
 ; expecting success.
@@ -166,6 +167,8 @@ test_main:
   and eax, PTE_A | PTE_D
   CHECK_EQ eax, 0, "a normal update kept the accessed/dirty bits"
 
+%if PV64
+  ; (emu32 does not emulate page-table writes yet: pv64 only for now.)
   ; Direct writes to the read-only L1 entry are emulated (Xen's ptwr), as
   ; Linux relies on: a mov, a lock btr of RW, an xchg.
   mov xsi, [alias_pte_va]
@@ -223,6 +226,7 @@ test_main:
   and eax, PTE_RW
   CHECK_NE eax, 0, "the refused direct write changed the entry"
 
+%endif
   ; MMU_MACHPHYS_UPDATE sets an M2P entry.
   mov xbx, [mfn_a]
   shl xbx, 12
@@ -325,6 +329,82 @@ test_main:
   call mmuext_one
   CHECK_EQ eax, 0, "MMUEXT_UNPIN_TABLE of the L4 copy"
 %endif
+%if PV32
+  ; --- new_baseptr: run on a copy of the L3, then switch back. The copy's
+  ; slot 3 shares the top L2, which holds the hypervisor's entries. ---
+  mov esi, [start_info_ptr]
+  mov esi, [esi + start_info_pt_base]
+  mov eax, esi
+  call va_to_mfn
+  mov [mfn_top], eax
+  mov edi, newtop
+  mov ecx, 1024
+  rep movsd
+  mov eax, newtop
+  call va_to_mfn
+  mov [mfn_newtop], eax
+  mov edx, eax
+  mov eax, newtop
+  mov ecx, PTE_P | PTE_A
+  call set_pte
+  CHECK_EQ eax, 0, "read-only mapping of the new L3"
+  mov eax, MMUEXT_PIN_L3_TABLE
+  mov edx, [mfn_newtop]
+  call mmuext_one
+  CHECK_EQ eax, 0, "MMUEXT_PIN_L3_TABLE"
+  mov eax, MMUEXT_NEW_BASEPTR
+  mov edx, [mfn_newtop]
+  call mmuext_one
+  CHECK_EQ eax, 0, "MMUEXT_NEW_BASEPTR to the copy"
+  mov dword [page_a], 0xaaaa0005
+  CHECK_EQ dword [page_a], 0xaaaa0005, "memory does not work on the new L3"
+  mov eax, MMUEXT_NEW_BASEPTR
+  mov edx, [mfn_top]
+  call mmuext_one
+  CHECK_EQ eax, 0, "MMUEXT_NEW_BASEPTR back to the original"
+  mov eax, MMUEXT_UNPIN_TABLE
+  mov edx, [mfn_newtop]
+  call mmuext_one
+  CHECK_EQ eax, 0, "MMUEXT_UNPIN_TABLE of the L3 copy"
+%endif
+
+  ; --- a table that does not validate takes nothing: an L2 whose entry 0
+  ; is a good L1 and entry 1 a frame that is not ours. The pin fails, and
+  ; the L1 it had taken is an ordinary page again (mappable writable).
+  ; The L1 is the one pinned and unpinned above. ---
+  mov xax, newl1
+  mov xdx, [mfn_l1]
+  mov xcx, PTE_P | PTE_A
+  call set_pte
+  CHECK_EQ eax, 0, "read-only mapping of the L1 under the bad L2"
+  mov xax, [mfn_l1]
+  shl xax, 12
+  or xax, PTE_P | PTE_RW | PTE_US | PTE_A
+  mov [badl2], xax
+  mov dword [badl2 + 8], ((NOT_OUR_MFN << 12) | PTE_P | PTE_RW | PTE_US | PTE_A) & 0xffffffff
+  mov dword [badl2 + 12], NOT_OUR_MFN >> 20
+  mov xax, badl2
+  call va_to_mfn
+  mov [mfn_badl2], xax
+  mov xdx, xax
+  mov xax, badl2
+  mov xcx, PTE_P | PTE_A
+  call set_pte
+  CHECK_EQ eax, 0, "read-only mapping of the bad L2"
+  mov eax, MMUEXT_PIN_L2_TABLE
+  mov xdx, [mfn_badl2]
+  call mmuext_one
+  CHECK_EQ eax, -XEN_EINVAL, "pin of an L2 with a frame that is not ours"
+  mov xax, newl1
+  mov xdx, [mfn_l1]
+  mov xcx, PTE_RWMAP
+  call set_pte
+  CHECK_EQ eax, 0, "the L1 under the refused L2 stayed a page table"
+  mov xax, badl2
+  mov xdx, [mfn_badl2]
+  mov xcx, PTE_RWMAP
+  call set_pte
+  CHECK_EQ eax, 0, "the refused L2 stayed a page table"
   ret
 
 ; set_pte with fixed flush flags (same registers as set_pte).
@@ -375,6 +455,7 @@ mfn_b: DW 0
 mfn_l1: DW 0
 mfn_top: DW 0
 mfn_newtop: DW 0
+mfn_badl2: DW 0
 alias_pte_va: DW 0
 alias_pte_ma: DW 0
 
@@ -385,3 +466,4 @@ page_b: resb 4096
 alias: resb 4096
 newl1: resb 4096
 newtop: resb 4096
+badl2: resb 4096

@@ -2,7 +2,10 @@
 ; kernel. On 64-bit: HYPERVISOR_iret to ring 3 with a separate user page
 ; table (MMUEXT_NEW_USER_BASEPTR) that maps a page the kernel's does not,
 ; `syscall` bounced to the registered syscall callback and back as from
-; a syscall (VGCF_in_syscall). On both: `int 0x80` from user mode through
+; a syscall (VGCF_in_syscall). On 32-bit PAE: HYPERVISOR_iret to ring 3
+; onto pages the kernel opened to ring 3 itself, `sysenter` bounced to the
+; sysenter callback with Xen's empty frame, and `int 0x82` (a hypercall)
+; from ring 3 refused with #GP. On both: `int 0x80` from user mode through
 ; the trap table, and a user-mode page fault (U bit set in the error code)
 ; delivered to the kernel. The kernel stack for these comes from
 ; stack_switch.
@@ -47,6 +50,37 @@ test_main:
   mov dword [page_u], 0x05e40001
 %endif
 
+%if PV32
+  ; The sysenter callback (Xen's compat_sysenter bounces there).
+  mov word [cb + callback_register_type], CALLBACKTYPE_sysenter
+  mov word [cb + callback_register_flags], 0
+  mov dword [cb + callback_register_address_cs], FLAT_KERNEL_CS
+  mov dword [cb + callback_register_address_eip], sysenter_entry
+  mov ebx, CALLBACKOP_register
+  mov ecx, cb
+  HYPERCALL callback_op
+  CHECK_EQ eax, 0, "callback_op register sysenter"
+
+  ; A PAE guest's initial leaf entries give ring 3 no access (Xen's
+  ; builders: "No ring-3 access in initial leaf page tables"; only a
+  ; 64-bit guest's kernel, itself in ring 3, gets USER everywhere): the
+  ; kernel opens its user code and stack pages itself.
+  mov xax, user_code
+  call va_to_mfn
+  mov xdx, xax
+  mov xax, user_code
+  mov xcx, PTE_P | PTE_A | PTE_US
+  call set_pte
+  CHECK_EQ eax, 0, "mapping the user code page for ring 3"
+  mov xax, user_stack
+  call va_to_mfn
+  mov xdx, xax
+  mov xax, user_stack
+  mov xcx, PTE_P | PTE_RW | PTE_A | PTE_D | PTE_US
+  call set_pte
+  CHECK_EQ eax, 0, "mapping the user stack page for ring 3"
+%endif
+
   ; Traps from user mode: int 0x80 resumes in user mode and arms the next
   ; one; the user-mode page fault ends user mode (user_fault_return).
   EXPECT_TRAP_INPLACE
@@ -62,6 +96,8 @@ test_main:
   push 0                              ; iret_context.flags
   jmp hypercall_page + __HYPERVISOR_iret * 32
 %else
+  ; Into user mode through HYPERVISOR_iret (the trap handlers come back
+  ; with the hardware's iret): the stub pushes eax over the frame.
   mov ax, FLAT_USER_DS
   mov ds, ax
   mov es, ax
@@ -70,7 +106,7 @@ test_main:
   push 0x202
   push FLAT_USER_CS
   push user_code
-  iret
+  jmp hypercall_page + __HYPERVISOR_iret * 32
 %endif
 
 ; --- back in the kernel after the user-mode page fault ---
@@ -90,6 +126,15 @@ user_done:
   CHECK_EQ dword [user_read], 0x05e40001, "user mode does not see its own page table's mapping"
 %endif
   CHECK_EQ WORD_PTR [int80_vector], 0x80, "int 0x80 from user mode did not reach the kernel"
+%if PV32
+  CHECK_EQ dword [sysenter_count], 1, "sysenter did not reach the sysenter callback once"
+  CHECK_EQ dword [sysenter_eip], 0, "sysenter frame eip (Xen gives 0)"
+  CHECK_EQ word [sysenter_cs], 3, "sysenter frame cs (Xen gives ring 3, null)"
+  CHECK_EQ dword [sysenter_esp], 0, "sysenter frame esp (Xen gives 0)"
+  CHECK_EQ dword [user_after_sysenter_ok], 0x5e5e, "user mode did not resume after sysenter"
+  CHECK_EQ WORD_PTR [int82_vector], 13, "int 0x82 (a hypercall) from user mode did not #GP"
+  CHECK_EQ WORD_PTR [int82_error], 0x82 * 8 + 2, "int 0x82 from user mode #GP error code"
+%endif
   mov xax, [int80_cs]
   and eax, 3
   CHECK_EQ eax, 3, "int 0x80 frame cs is not user mode"
@@ -114,14 +159,54 @@ user_done:
 ; The trap fixer after int 0x80: note it and arm the user-mode fault.
 after_int80:
   push xax
+%if PV32
+  mov [user_after_sysenter_ok], esi   ; (still the user's: trap_common keeps it)
+%endif
   mov xax, [trap_vector]
   mov [int80_vector], xax
   mov xax, [trap_cs]
   mov [int80_cs], xax
   mov WORD_PTR [trap_fixup], TRAP_RESUME_INPLACE
+%if PV32
+  mov WORD_PTR [trap_fixer], after_int82
+%else
+  mov WORD_PTR [trap_fixer], user_fault_return
+%endif
+  pop xax
+  ret
+
+%if PV32
+; The sysenter callback (ring 1, kernel stack): eip, cs, eflags, esp, ss,
+; where eip, cs and esp say nothing; user mode resumes where it knows.
+sysenter_entry:
+  inc dword [sysenter_count]
+  push eax
+  mov eax, [esp + 4]
+  mov [sysenter_eip], eax
+  mov eax, [esp + 8]
+  mov [sysenter_cs], eax
+  mov eax, [esp + 16]
+  mov [sysenter_esp], eax
+  pop eax
+  mov dword [esp], user_after_sysenter
+  mov dword [esp + 4], FLAT_USER_CS
+  mov [esp + 12], ebp
+  iret
+
+; The trap fixer after int 0x82 from user mode: note the #GP, step over
+; the int (a fault leaves eip on it) and arm the user-mode fault.
+after_int82:
+  push xax
+  mov xax, [trap_vector]
+  mov [int82_vector], xax
+  mov xax, [trap_error]
+  mov [int82_error], xax
+  add dword [esp + 6 * 4], 2          ; the frame's eip (past the fixer's return, eax, edx, eax, vector, error)
+  mov WORD_PTR [trap_fixup], TRAP_RESUME_INPLACE
   mov WORD_PTR [trap_fixer], user_fault_return
   pop xax
   ret
+%endif
 
 ; The trap fixer for the user-mode fault: abandon the frame and continue in
 ; the kernel where it entered user mode.
@@ -203,6 +288,9 @@ build_user_page_table:
 %endif
 
 ; --- user mode ---
+%if PV32
+  align 4096                          ; a page of its own, opened to ring 3 above
+%endif
 user_code:
 %if PV64
   mov eax, 0x5c
@@ -212,7 +300,16 @@ user_code:
   mov eax, [rax]
   mov [user_read], eax
 %endif
+%if PV32
+  mov ebp, esp                        ; the stack to come back to, as Linux's vsyscall keeps it
+  sysenter
+user_after_sysenter:
+  mov esi, 0x5e5e                     ; seen by the int 0x80 fixer: user mode resumed here
+%endif
   int 0x80
+%if PV32
+  int 0x82                            ; a hypercall from ring 3: #GP(0x82 * 8 + 2)
+%endif
 user_fault_insn:
   mov al, [abs UNMAPPED_VA]
   ud2                                 ; not reached
@@ -227,6 +324,15 @@ user_sysret_rax: DW 0
 user_read: DW 0
 int80_vector: DW 0
 int80_cs: DW 0
+%if PV32
+sysenter_count: dd 0
+sysenter_eip: dd -1
+sysenter_cs: dd 0
+sysenter_esp: dd -1
+user_after_sysenter_ok: dd 0
+int82_vector: DW 0
+int82_error: DW 0
+%endif
 mfn_user_l4: DW 0
 cb: times callback_register_size db 0
 

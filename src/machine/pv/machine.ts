@@ -9,15 +9,14 @@
  *   3. the Domain (host services) serves the emu port;
  *   4. vCPU 0 starts in emu, which builds its world and enters the kernel.
  */
-import { EMU64 } from '../../abi/emu-image.js';
+import { EMU32, EMU64 } from '../../abi/emu-image.js';
 import { EmuPort } from '../../abi/emu-port.js';
-import { UserError } from '../../cli/user-error.js';
 import { buildDomain } from '../../host/builder/build.js';
 import { Domain, PV_DEFAULT_PERIOD_NS } from '../../host/domain/domain.js';
 import { EmuPortServer } from '../../host/emu-port/server.js';
 import { loadPvKernel } from '../../host/loader/pv-kernel.js';
 import { formatXenstoreTree } from '../../host/xenstore/dump.js';
-import { PAGE_SIZE } from '../../memory/guest-memory.js';
+import { PAGE_SIZE, type GuestMemory } from '../../memory/guest-memory.js';
 import { allOnes } from '../bus-device.js';
 import { createVcpu, type VcpuFactory } from '../create-vcpu.js';
 import { IoBus } from '../io-bus.js';
@@ -44,17 +43,15 @@ export function pvMachine(hooks: PvMachineHooks = {}): MachineLauncher {
   return async (config: MachineConfig): Promise<MachineResult> => {
     const { logger } = config;
     const kernel = loadPvKernel(config.image, config.file);
-    if (kernel.arch !== 'x86_64') {
-      throw new UserError(`${config.file}: 32-bit PAE PV kernels need emu32, which xenner does not have yet; 64-bit PV kernels run`);
-    }
+    const arch = kernel.arch;
     if (config.vcpus > 1) logger.warn({ vcpus: config.vcpus }, 'emu brings up one vCPU so far; booting with one');
     const vcpus = 1;
-    const image = loadEmuImage('x86_64', EMU64.BASE);
+    const image = loadEmuImage(arch, arch === 'x86_32' ? EMU32.BASE : EMU64.BASE);
 
     // Frames for emu: the M2P and its tables are about 1/512 of the machine.
     const nrPages = config.memoryMiB * 256;
     const hypervisorFrames = 1 + Math.ceil(nrPages / 256) + 16;
-    const reserved = emuReservation(image.pages, vcpus, nrPages, hypervisorFrames);
+    const reserved = emuReservation(arch, image.pages, vcpus, nrPages, hypervisorFrames);
     const built = buildDomain(kernel, {
       memoryMiB: config.memoryMiB,
       cmdline: config.cmdline,
@@ -64,9 +61,11 @@ export function pvMachine(hooks: PvMachineHooks = {}): MachineLauncher {
       storeEvtchn: STORE_EVTCHN,
     });
     const mem = built.memory;
-    const plan = planEmuFrames(image.pages, vcpus, built.reserved.firstMfn, built.reserved.count, mem.pages);
+    const plan = planEmuFrames(arch, image.pages, vcpus, built.reserved.firstMfn, built.reserved.count, mem.pages);
     const top = built.pageTables.topMfn * PAGE_SIZE;
-    for (const [slot, entry] of mapEmu(mem, plan, image, vcpus, mem.pages)) mem.write64(top + slot * 8, entry);
+    const hole = mapEmu(arch, mem, plan, image, vcpus, mem.pages);
+    const holeTable = hole.level === 4 ? top : paeTopL2(mem, top);
+    for (const [slot, entry] of hole.entries) mem.write64(holeTable + slot * 8, entry);
 
     const clock = new VcpuClock();
     const domain = new Domain({
@@ -107,8 +106,8 @@ export function pvMachine(hooks: PvMachineHooks = {}): MachineLauncher {
 
     const vcpu = (hooks.createVcpu ?? createVcpu)({ memory: mem, cpuProfile: config.cpuProfile, logger });
     clock.attach(vcpu);
-    vcpu.setSregs(emuEntrySregs(BigInt(top)));
-    vcpu.setRegs(emuEntryRegs(image.entry, emuStackTop(0), 0));
+    vcpu.setSregs(emuEntrySregs(arch, BigInt(top)));
+    vcpu.setRegs(emuEntryRegs(image.entry, emuStackTop(arch, 0), 0));
 
     const io = new IoBus(logger);
     io.register('emu port', EmuPort.BASE, EmuPort.COUNT, {
@@ -158,6 +157,13 @@ export function pvMachine(hooks: PvMachineHooks = {}): MachineLauncher {
       }
     }
   };
+}
+
+/** PAE: the address of the L2 under L3 slot 3, which holds Xen's hole (and so emu's entries). */
+function paeTopL2(mem: GuestMemory, l3: number): number {
+  const e = mem.read64(l3 + 3 * 8);
+  if ((e & 1n) === 0n) throw new Error('the PAE top-level table has no L2 for the hole');
+  return Number(e & 0x000ffffffffff000n);
 }
 
 export const bootPv: MachineLauncher = pvMachine();

@@ -1,11 +1,14 @@
 /**
  * The state the pv machine starts a vCPU in: emu's entry point in ring 0,
- * long mode with the guest's initial page tables (which carry emu's hole
- * entries), interrupts off. emu loads its own GDT, IDT and TSS at once, so
- * the segment caches only need to describe a flat 64-bit ring-0 world.
+ * on the guest's initial page tables (which carry emu's hole entries),
+ * interrupts off: long mode for emu64, 32-bit protected mode with PAE
+ * paging for emu32. emu loads its own GDT, IDT and TSS at once, so the
+ * segment caches only need to describe a flat ring-0 world.
  */
 import type { VcpuRegs, VcpuSegment, VcpuSregs } from '../../cpu/contract.js';
 import { APIC_BASE_RESET } from '../boot/flat32.js';
+
+import type { GuestArch } from '../../abi/layout.js';
 
 /** emu's ring-0 selectors (Xen's __HYPERVISOR_CS / DS). */
 const EMU_CS = 0xe008;
@@ -33,11 +36,14 @@ function unusable(): VcpuSegment {
   return { base: 0n, limit: 0, selector: 0, type: 0, present: false, dpl: 0, db: false, s: false, l: false, g: false, avl: false, unusable: true };
 }
 
-export function emuEntrySregs(cr3: bigint): VcpuSregs {
+export function emuEntrySregs(arch: GuestArch, cr3: bigint): VcpuSregs {
+  const long = arch === 'x86_64';
+  // emu32 addresses its data through ds and es from its first instruction.
+  const data = long ? unusable() : segment(EMU_DS, 0x3, false);
   return {
-    cs: segment(EMU_CS, 0xb, true),
+    cs: segment(EMU_CS, 0xb, long),
     ss: segment(EMU_DS, 0x3, false),
-    ds: unusable(), es: unusable(), fs: unusable(), gs: unusable(),
+    ds: data, es: { ...data }, fs: unusable(), gs: unusable(),
     // A placeholder busy TSS until emu loads its own.
     tr: { base: 0n, limit: 0x67, selector: 0, type: 0xb, present: true, dpl: 0, db: false, s: false, l: false, g: false, avl: false, unusable: false },
     ldt: unusable(),
@@ -48,7 +54,7 @@ export function emuEntrySregs(cr3: bigint): VcpuSregs {
     cr3,
     cr4: CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT,
     cr8: 0n,
-    efer: EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE,
+    efer: long ? EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE : EFER_NXE,
     apicBase: APIC_BASE_RESET,
   };
 }

@@ -1,5 +1,5 @@
 /** emu's own requests: boot information, log lines, and giving up. */
-import { EMU_PROTOCOL_VERSION, emuBootInfo } from '../../../abi/emu-port.js';
+import { EMU_PROTOCOL_VERSION, EmuBootFlag, emuBootInfo } from '../../../abi/emu-port.js';
 import { PAGE_SIZE } from '../../../memory/guest-memory.js';
 import { err } from '../../common/errors.js';
 import { toSafe } from '../../common/struct-view.js';
@@ -30,6 +30,7 @@ export function bootInfo({ domain, req }: OpContext): number {
   set('tsc_hz', c.clock.tscHz);
   set('grant_mfn', c.grantFrames.mfn);
   set('grant_nr_frames', c.grantFrames.count);
+  set('flags', domain.log.isLevelEnabled?.('debug') === true ? EmuBootFlag.DEBUG_LOG : 0);
   const b = c.emuBoot;
   if (b !== undefined) {
     set('frame_info_mfn', b.frameInfo.mfn);
