@@ -95,11 +95,14 @@ export function describeRequests(requests: ReadonlyMap<number, number>): string 
   return [...requests].sort(([a], [b]) => a - b).map(([op, n]) => `${OP_NAMES.get(op) ?? op} ${n}`).join(', ');
 }
 
+/** What a guest expects typed on its console (shared with test/guests/pv-guests.ts). */
+export const PV_GUEST_INPUT: Readonly<Record<string, string>> = { 'console-input': 'xenner console input\n' };
+
 /** Run every guest of both word sizes and print one line each. */
 export async function printPvGuestsBench(): Promise<void> {
   for (const arch of ['pv64', 'pv32'] as const) {
     for (const name of pvGuestNames(arch)) {
-      const r = await runPvGuest(name, arch);
+      const r = await runPvGuest(name, arch, PV_GUEST_INPUT[name]);
       console.log(`  ${`${name}-${arch}`.padEnd(18)} status ${r.status} ${String(r.instructions).padStart(9)} insns ${r.ms.toFixed(0).padStart(6)} ms  ${describeRequests(r.requests)}`);
     }
   }

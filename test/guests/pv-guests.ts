@@ -5,6 +5,7 @@
  * a backend cannot be.
  */
 import { join } from 'node:path';
+import { PV_GUEST_INPUT } from '../../bench/pv-guests.js';
 import { repoRoot } from '../../tools/repo-root.js';
 
 /**
@@ -81,7 +82,7 @@ export const PV_GUESTS: readonly PvGuest[] = [
     name: 'console-input',
     dom0: false,
     domUOnly: "reads the domU console ring's input (the oracle's dom0 has no console ring)",
-    input: 'xenner console input\n',
+    input: PV_GUEST_INPUT['console-input']!,
     consoleLines: ['console input: xenner console input', 'Test result: SUCCESS'],
   },
   { name: 'xenstore', dom0: false, domUOnly: "needs a xenstore ring and xenstored (the oracle's dom0 has no store)" },
