@@ -6,13 +6,10 @@
  * counted. The ones emu serves itself must show 0 exits per call; the
  * forwarded ones exactly 1.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Vcpu } from '../src/cpu/contract.js';
 import type { EmuPortServer } from '../src/host/emu-port/server.js';
-import { createLogger } from '../src/log/logger.js';
-import { createVcpu } from '../src/machine/create-vcpu.js';
-import { pvMachine } from '../src/machine/pv/machine.js';
+import { runPvGuest } from './pv-guests.js';
 
 export interface HypercallPhase {
   name: string;
@@ -38,25 +35,17 @@ export async function hypercallBench(guestDir: string): Promise<{ phases: Hyperc
 }
 
 async function runOnce(guestDir: string): Promise<{ phases: HypercallPhase[]; bootInstructions: number }> {
-  const file = join(guestDir, 'hypercalls-pv64.elf');
   let vcpu: Vcpu | undefined;
   let server: EmuPortServer | undefined;
   const marks: { name: string; ns: number; insns: number; exits: number }[] = [];
   const exits = (): number => [...server!.counts.values()].reduce((a, b) => a + b, 0);
   let line = '';
-  const machine = pvMachine({
-    createVcpu: (o) => (vcpu = createVcpu(o)),
-    onDomain: (_d, s) => (server = s),
-  });
-  const r = await machine({
-    file,
-    image: new Uint8Array(readFileSync(file)),
-    kind: 'xen-pv',
-    memoryMiB: 64,
-    cmdline: '',
-    vcpus: 1,
-    cpuProfile: 'intel',
-    logger: createLogger({ level: 'silent', pretty: false }),
+  const r = await runPvGuest('hypercalls', 'pv64', {
+    file: join(guestDir, 'hypercalls-pv64.elf'),
+    onStart: (v, s) => {
+      vcpu = v;
+      server = s;
+    },
     consoleOut: (bytes) => {
       line += Buffer.from(bytes).toString('latin1');
       let nl: number;
@@ -68,7 +57,7 @@ async function runOnce(guestDir: string): Promise<{ phases: HypercallPhase[]; bo
       }
     },
   });
-  if (r.status !== 0) throw new Error(`hypercall benchmark guest ended with status ${r.status}: ${r.reason}`);
+  if (r.status !== 0) throw new Error(`hypercall benchmark guest ended with status ${r.status}`);
   const phases: HypercallPhase[] = [];
   for (let i = 0; i + 1 < marks.length; i++) {
     const a = marks[i]!, b = marks[i + 1]!;

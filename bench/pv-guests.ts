@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmuOp } from '../src/abi/emu-port.js';
 import type { Vcpu } from '../src/cpu/contract.js';
+import type { Domain } from '../src/host/domain/domain.js';
 import type { EmuPortServer } from '../src/host/emu-port/server.js';
 import { createLogger } from '../src/log/logger.js';
 import { createVcpu } from '../src/machine/create-vcpu.js';
@@ -30,6 +31,19 @@ export interface PvGuestRun {
   readonly requests: ReadonlyMap<number, number>;
   /** ... and by "op.command" (src/host/emu-port/server.ts). */
   readonly commands: ReadonlyMap<string, number>;
+  /** The host side, as the run left it (for audits). */
+  readonly domain: Domain;
+}
+
+export interface PvGuestOptions {
+  /** Typed on the guest's console, then the input ends (as a closed stdin). */
+  input?: string;
+  /** Another PV image than guests/pv/<name>/<name>-<arch>.elf. */
+  file?: string;
+  /** Where the guest's console goes (discarded by default). */
+  consoleOut?: (bytes: Uint8Array) => void;
+  /** Sees the vCPU and the emu-port server before the guest starts. */
+  onStart?: (vcpu: Vcpu, server: EmuPortServer) => void;
 }
 
 /** The guests in guests/pv/ that have a build for `arch`. */
@@ -41,15 +55,23 @@ export function pvGuestNames(arch: PvArch): string[] {
     .sort();
 }
 
-/** Run one guest in-process (the test of host exits uses this too). */
-/** Run one guest in-process; `input` is typed on its console, then the input ends (as a closed stdin). */
-export async function runPvGuest(name: string, arch: PvArch, input?: string): Promise<PvGuestRun> {
-  const file = join(repoRoot(), 'guests', 'pv', name, `${name}-${arch}.elf`);
+/** Run one guest in-process, as the benchmarks and the tests of host exits and page types do. */
+export async function runPvGuest(name: string, arch: PvArch, opts: PvGuestOptions = {}): Promise<PvGuestRun> {
+  const file = opts.file ?? join(repoRoot(), 'guests', 'pv', name, `${name}-${arch}.elf`);
+  const input = opts.input;
   let vcpu: Vcpu | undefined;
   let server: EmuPortServer | undefined;
+  let domain: Domain | undefined;
   const machine = pvMachine({
-    createVcpu: (opts) => (vcpu = createVcpu(opts)),
-    onDomain: (_d, s) => (server = s),
+    createVcpu: (o) => {
+      vcpu = createVcpu(o);
+      opts.onStart?.(vcpu, server!);
+      return vcpu;
+    },
+    onDomain: (d, s) => {
+      domain = d;
+      server = s;
+    },
   });
   const t0 = process.cpuUsage();
   const r = await machine({
@@ -62,7 +84,7 @@ export async function runPvGuest(name: string, arch: PvArch, input?: string): Pr
     maxInstructions: 100_000_000,
     cpuProfile: 'intel',
     logger: createLogger({ level: 'silent', pretty: false }),
-    consoleOut: () => {},
+    consoleOut: opts.consoleOut ?? (() => {}),
     ...(input !== undefined
       ? {
           consoleIn: {
@@ -86,6 +108,7 @@ export async function runPvGuest(name: string, arch: PvArch, input?: string): Pr
     ms: (used.user + used.system) / 1000,
     requests: server?.counts ?? new Map(),
     commands: server?.commandCounts ?? new Map(),
+    domain: domain!,
   };
 }
 
@@ -102,7 +125,8 @@ export const PV_GUEST_INPUT: Readonly<Record<string, string>> = { 'console-input
 export async function printPvGuestsBench(): Promise<void> {
   for (const arch of ['pv64', 'pv32'] as const) {
     for (const name of pvGuestNames(arch)) {
-      const r = await runPvGuest(name, arch, PV_GUEST_INPUT[name]);
+      const input = PV_GUEST_INPUT[name];
+      const r = await runPvGuest(name, arch, input !== undefined ? { input } : {});
       console.log(`  ${`${name}-${arch}`.padEnd(18)} status ${r.status} ${String(r.instructions).padStart(9)} insns ${r.ms.toFixed(0).padStart(6)} ms  ${describeRequests(r.requests)}`);
     }
   }
